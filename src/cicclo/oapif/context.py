@@ -1,0 +1,306 @@
+"""Shared access to one OGC API Features endpoint: landing page, conformance, collections, page walks.
+
+Everything goes through the run's HTTP client (cache, evidence). Resources that a test merely *uses*
+(rather than *checks*) are obtained through ``precondition_*`` helpers: when they are unusable the test is
+NOT_TESTED, and only the test that owns that resource reports the FAIL.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin
+
+from cicclo.classes import KNOWN_CLASSES, declared_classes
+from cicclo.declare import Declaration
+from cicclo.errors import CheckFailed, NotApplicable, NotTested
+from cicclo.http import Exchange, attach_evidence
+
+if TYPE_CHECKING:
+    from cicclo.plugin import RunContext
+
+JSON = "application/json"
+GEOJSON = "application/geo+json"
+HTML = "text/html"
+OPENAPI_JSON = "application/vnd.oai.openapi+json;version=3.0"
+ACCEPT_JSON = "application/json"
+ACCEPT_GEOJSON = "application/geo+json"
+CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+CRS84H = "http://www.opengis.net/def/crs/OGC/0/CRS84h"
+SCAN_PAGE_SIZE = 1000
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2})?)?$")
+
+
+def media_type(value: str | None) -> str:
+    """'application/JSON; charset=utf-8' -> 'application/json' (parameters dropped)."""
+    return (value or "").split(";")[0].strip().lower()
+
+
+def same_media_type(a: str | None, b: str | None) -> bool:
+    """Equality of media types, parameters included, ignoring case and white space."""
+    norm = lambda v: re.sub(r"\s+", "", (v or "").lower())  # noqa: E731
+    return norm(a) == norm(b)
+
+
+def links_of(doc: Any) -> list[dict[str, Any]]:
+    links = doc.get("links") if isinstance(doc, dict) else None
+    return [lk for lk in links if isinstance(lk, dict)] if isinstance(links, list) else []
+
+
+def find_links(doc: Any, rel: str, type_: str | None = None) -> list[dict[str, Any]]:
+    return [
+        lk for lk in links_of(doc)
+        if lk.get("rel") == rel and (type_ is None or media_type(lk.get("type")) == media_type(type_))
+    ]
+
+
+def envelope(geometry: Any) -> tuple[float, float, float, float] | None:
+    """Bounding box of a GeoJSON geometry (None for a null or empty geometry)."""
+    xs: list[float] = []
+    ys: list[float] = []
+
+    def walk(coords: Any) -> None:
+        if isinstance(coords, list | tuple) and coords and isinstance(coords[0], int | float):
+            xs.append(float(coords[0]))
+            ys.append(float(coords[1]))
+        elif isinstance(coords, list | tuple):
+            for c in coords:
+                walk(c)
+
+    if not isinstance(geometry, dict):
+        return None
+    if geometry.get("type") == "GeometryCollection":
+        for g in geometry.get("geometries") or []:
+            env = envelope(g)
+            if env:
+                xs.extend((env[0], env[2]))
+                ys.extend((env[1], env[3]))
+    else:
+        walk(geometry.get("coordinates"))
+    return (min(xs), min(ys), max(xs), max(ys)) if xs else None
+
+
+def temporal_values(properties: Any) -> list[str]:
+    """The property values that read as ISO 8601 dates or date-times."""
+    if not isinstance(properties, dict):
+        return []
+    return [v for v in properties.values() if isinstance(v, str) and ISO_DATE.match(v)]
+
+
+@dataclass
+class FeatureSummary:
+    """What the suite keeps of each feature of a walk (never the whole feature)."""
+
+    id: Any
+    envelope: tuple[float, float, float, float] | None
+    geometry_type: str | None
+    times: list[str]
+
+
+@dataclass
+class Walk:
+    """The result of following ``next`` links from a first items URL, page by page."""
+
+    first_url: str
+    features: list[FeatureSummary] = field(default_factory=list)
+    pages: int = 0
+    number_matched: int | None = None
+    page_issues: list[str] = field(default_factory=list)
+    complete: bool = False
+    cut_reason: str = ""
+    loop_url: str | None = None
+    evidence: list[str] = field(default_factory=list)
+    first_page: Exchange | None = None
+
+    @property
+    def ids(self) -> list[Any]:
+        return [f.id for f in self.features]
+
+
+@dataclass(frozen=True)
+class CollectionRef:
+    id: str
+    entry: dict[str, Any]
+
+
+class OapifContext:
+    """One OGC API Features endpoint of the target, as seen by every test of the suite."""
+
+    def __init__(self, run: RunContext) -> None:
+        self.run = run
+        self.client = run.client
+        self.budgets = run.budgets
+        self.service = run.target.services.get("oapif")
+        url = self.service.url if self.service else None
+        self.root = (url.rstrip("/") + "/") if url else ""
+        self._walks: dict[str, Walk] = {}
+        self._walk_locks: dict[str, threading.Lock] = {}
+        self._lock = threading.Lock()
+
+    # -- applicability --------------------------------------------------------------------------------
+
+    def check_applicable(self, decl: Declaration) -> None:
+        if self.service is None:
+            raise NotTested("la cible ne déclare pas de service OGC API Features")
+        if not self.service.documented or not self.root:
+            raise NotTested(f"aucun point d'accès OGC API Features documenté : {self.service.note}")
+        if KNOWN_CLASSES[decl.applies_to].always_applicable:
+            return
+        declared, _ = self.declared_classes()
+        if decl.applies_to not in declared:
+            raise NotApplicable(f"la cible ne déclare pas {decl.applies_to} dans /conformance")
+
+    def declared_classes(self) -> tuple[set[str], list[str]]:
+        ex = self.client.get(self.url("conformance"), accept=ACCEPT_JSON)
+        doc = self.precondition_json(ex, "déclaration de conformité (/conformance)")
+        conforms = doc.get("conformsTo") if isinstance(doc, dict) else None
+        if not isinstance(conforms, list):
+            raise NotTested("déclaration de conformité sans tableau conformsTo : applicabilité indécidable")
+        return declared_classes([c for c in conforms if isinstance(c, str)])
+
+    # -- resources ------------------------------------------------------------------------------------
+
+    def url(self, path: str) -> str:
+        return urljoin(self.root, path.lstrip("/"))
+
+    def precondition_json(self, ex: Exchange, what: str) -> Any:
+        """The JSON of a resource this test only uses; unusable means NOT_TESTED, not FAIL."""
+        if ex.status != 200:
+            raise NotTested(f"{what} indisponible ({ex.describe()}) : précondition non remplie")
+        try:
+            return ex.json()
+        except CheckFailed as exc:
+            raise NotTested(f"{what} illisible : {exc}") from None
+
+    def landing(self) -> Exchange:
+        return self.client.get(self.root, accept=ACCEPT_JSON)
+
+    def landing_json(self) -> dict[str, Any]:
+        doc = self.precondition_json(self.landing(), "page d'accueil")
+        if not isinstance(doc, dict):
+            raise NotTested("page d'accueil : pas un objet JSON")
+        return doc
+
+    def collections_exchange(self) -> Exchange:
+        return self.client.get(self.url("collections"), accept=ACCEPT_JSON)
+
+    def collections_json(self) -> dict[str, Any]:
+        doc = self.precondition_json(self.collections_exchange(), "liste des collections (/collections)")
+        if not isinstance(doc, dict) or not isinstance(doc.get("collections"), list):
+            raise NotTested("/collections : pas de tableau « collections »")
+        return doc
+
+    def collections(self, note: Any = None) -> list[CollectionRef]:
+        """Feature collections to test: all of them unless the max_collections budget cuts the list.
+
+        ``note`` (a recorder or verdict) receives the budget message, so a cut is never silent.
+        """
+        entries = [
+            c for c in self.collections_json()["collections"]
+            if isinstance(c, dict) and isinstance(c.get("id"), str)
+            and str(c.get("itemType", "feature")).lower() == "feature"
+        ]
+        limit = self.budgets.max_collections
+        if limit is not None and len(entries) > limit:
+            if note is not None:
+                note.note(f"budget : {limit} collections testées sur {len(entries)} (--max-collections)")
+            entries = entries[:limit]
+        if not entries:
+            raise NotTested("aucune collection d'entités dans /collections")
+        return [CollectionRef(c["id"], c) for c in entries]
+
+    def collection_exchange(self, collection_id: str) -> Exchange:
+        return self.client.get(self.url(f"collections/{collection_id}"), accept=ACCEPT_JSON)
+
+    def items_url(self, collection: CollectionRef) -> str:
+        """The GeoJSON ``items`` link of a collection entry, else the path fixed by the standard."""
+        for type_ in (GEOJSON, JSON, None):
+            links = find_links(collection.entry, "items", type_)
+            if links and isinstance(links[0].get("href"), str):
+                return urljoin(self.url("collections"), links[0]["href"])
+        return self.url(f"collections/{collection.id}/items")
+
+    def feature_url(self, collection: CollectionRef, feature_id: Any) -> str:
+        return self.url(f"collections/{collection.id}/items/{feature_id}")
+
+    # -- page walks -----------------------------------------------------------------------------------
+
+    def walk(self, url: str, params: dict[str, str] | None = None) -> Walk:
+        """Follow ``next`` links from ``url`` (with ``params``) until the end, a loop or the page budget.
+
+        Pages are summarised as they arrive; no page is kept whole. Raises NotTested when the first page
+        is unusable (the test that owns that request reports it).
+        """
+        first = self.client.get(url, accept=ACCEPT_GEOJSON, params=params)
+        walk = Walk(first_url=first.url, first_page=first)
+        page = self.precondition_json(first, f"page d'entités {first.url}")
+        seen_urls = {first.url}
+        walk.number_matched = page.get("numberMatched") if isinstance(page, dict) else None
+        ex = first
+        while True:
+            walk.pages += 1
+            walk.evidence.append(ex.ref)
+            feats = page.get("features") if isinstance(page, dict) else None
+            if not isinstance(feats, list):
+                walk.page_issues.append(f"{ex.url} : pas de tableau « features »")
+                break
+            returned = page.get("numberReturned")
+            if isinstance(returned, int) and returned != len(feats):
+                walk.page_issues.append(f"{ex.url} : numberReturned={returned} mais {len(feats)} entités")
+            for f in feats:
+                if isinstance(f, dict):
+                    walk.features.append(FeatureSummary(
+                        f.get("id"), envelope(f.get("geometry")),
+                        (f.get("geometry") or {}).get("type") if isinstance(f.get("geometry"), dict) else None,
+                        temporal_values(f.get("properties")),
+                    ))
+            nexts = [lk for lk in links_of(page) if lk.get("rel") == "next" and isinstance(lk.get("href"), str)]
+            if not nexts:
+                walk.complete = True
+                break
+            next_url = urljoin(ex.url, nexts[0]["href"])
+            if next_url in seen_urls or not feats:
+                walk.loop_url = next_url
+                walk.cut_reason = f"boucle : le lien next renvoie vers une page déjà lue ({next_url})"
+                break
+            if self.budgets.max_pages is not None and walk.pages >= self.budgets.max_pages:
+                walk.cut_reason = f"budget : parcours arrêté après {walk.pages} pages (--max-pages)"
+                break
+            seen_urls.add(next_url)
+            ex = self.client.get(next_url, accept=ACCEPT_GEOJSON)
+            if ex.status != 200:
+                walk.page_issues.append(f"page suivante {ex.describe()}")
+                walk.evidence.append(ex.ref)
+                break
+            try:
+                page = ex.json()
+            except CheckFailed as exc:
+                walk.page_issues.append(str(exc))
+                walk.evidence.append(ex.ref)
+                break
+        return walk
+
+    def scan(self, collection: CollectionRef) -> Walk:
+        """The whole collection, walked once per run (shared by every test that needs all features)."""
+        with self._lock:
+            lock = self._walk_locks.setdefault(collection.id, threading.Lock())
+        with lock:
+            if collection.id not in self._walks:
+                self._walks[collection.id] = self.walk(self.items_url(collection), {"limit": str(SCAN_PAGE_SIZE)})
+        walk = self._walks[collection.id]
+        attach_evidence(walk.evidence)
+        return walk
+
+    def sample_feature_ids(self, collection: CollectionRef, note: Any = None) -> list[Any]:
+        """Feature ids spread over the whole collection, at most ``max_features`` (reported when cut)."""
+        ids = [i for i in self.scan(collection).ids if i is not None]
+        limit = self.budgets.max_features
+        if len(ids) > limit:
+            step = len(ids) / limit
+            if note is not None:
+                note.note(f"échantillon : {limit} entités sur {len(ids)}, réparties sur toute la collection "
+                          "(--max-features)")
+            ids = [ids[int(k * step)] for k in range(limit)]
+        return ids

@@ -1,0 +1,337 @@
+"""The pytest plugin: target loading, declaration checks, statuses, outputs and exit status.
+
+It is active only when the run collects tests under ``suites/``; the project's own tests are untouched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Generator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cicclo.declare import Declaration, declaration_of
+from cicclo.errors import CheckFailed, ConfigurationError, NotApplicable, NotTested, TransportError
+from cicclo.http import EvidenceStore, HttpClient
+from cicclo.model import InstanceResult, Status, TestResult, aggregate, exit_status
+from cicclo.redact import Redactor
+from cicclo.targets import REPO_ROOT, Budgets, Target, load_target
+
+SUITES_DIR = REPO_ROOT / "suites"
+REPORTS_DIR = REPO_ROOT / "reports"
+RUN_KEY = pytest.StashKey["RunContext"]()
+VERDICT_KEY = pytest.StashKey[Any]()
+STATUS_KEY = pytest.StashKey[TestResult]()
+
+
+@dataclass
+class RunContext:
+    """Everything shared by the tests of one run against one target."""
+
+    target: Target
+    out_dir: Path
+    client: HttpClient
+    redactor: Redactor
+    budgets: Budgets
+    started_at: str
+    started: float = field(default_factory=time.monotonic)
+    results: dict[str, TestResult] = field(default_factory=dict)
+    declarations: dict[str, Declaration] = field(default_factory=dict)
+    reference: Any = None
+
+    def wall_seconds(self) -> float:
+        return time.monotonic() - self.started
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("cicclo", "suite de conformité cicclo")
+    group.addoption("--target", action="store", default=None,
+                    help="nom d'une cible de targets/ ou chemin d'un fichier cible (défaut : local)")
+    group.addoption("--cicclo-out", action="store", default=None,
+                    help="dossier de sortie (défaut : reports/<cible>/<horodatage>)")
+    group.addoption("--max-collections", type=int, default=None, help="budget : collections testées au plus")
+    group.addoption("--max-pages", type=int, default=None, help="budget : pages suivies au plus par parcours")
+    group.addoption("--max-features", type=int, default=None,
+                    help="budget : entités interrogées une à une au plus par collection")
+
+
+def _is_suite_run(config: pytest.Config) -> bool:
+    args = config.args or [str(p) for p in config.getini("testpaths")]
+    for arg in args:
+        path = Path(arg.split("::")[0])
+        path = (Path(config.invocation_params.dir) / path).resolve() if not path.is_absolute() else path
+        if path == SUITES_DIR or SUITES_DIR in path.parents:
+            return True
+    return False
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    if not _is_suite_run(config):
+        return
+    try:
+        target = load_target(config.getoption("target") or "local")
+        secrets = target.secrets()
+        auth_headers, auth_params = target.auth_parts()
+    except ConfigurationError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    out_dir = Path(config.getoption("cicclo_out") or REPORTS_DIR / target.id / stamp).resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    redactor = Redactor(secrets)
+    reference = None
+    services = dict(target.services)
+    oapif = services.get("oapif")
+    if oapif and oapif.builtin == "reference":
+        from cicclo.reference import ReferencePlatform
+
+        reference = ReferencePlatform(workdir=out_dir / "reference-platform")
+        try:
+            url = reference.start()
+        except Exception as exc:
+            reference.stop()
+            raise pytest.UsageError(f"plateforme de référence : démarrage impossible : {exc}") from None
+        from dataclasses import replace
+
+        services["oapif"] = replace(oapif, url=url)
+        target.services = services
+    budgets = Budgets(
+        max_collections=config.getoption("max_collections") or target.budgets.max_collections,
+        max_pages=config.getoption("max_pages") or target.budgets.max_pages,
+        max_features=config.getoption("max_features") or target.budgets.max_features,
+    )
+    client = HttpClient(
+        allowed_hosts=target.hosts(),
+        evidence=EvidenceStore(out_dir / "evidence", redactor),
+        limits=target.limits,
+        auth_headers=auth_headers,
+        auth_params=auth_params,
+        allow_write=target.allow_write,
+    )
+    run = RunContext(
+        target=target, out_dir=out_dir, client=client, redactor=redactor, budgets=budgets,
+        started_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), reference=reference,
+    )
+    config.stash[RUN_KEY] = run
+    if hasattr(config.option, "htmlpath") and not config.option.htmlpath:
+        config.option.htmlpath = str(out_dir / "report.html")
+        config.option.self_contained_html = True
+    from cicclo.reporters import html
+
+    config.pluginmanager.register(html.HtmlReportHooks(run), "cicclo-html")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    run = config.stash.get(RUN_KEY, None)
+    if run is None:
+        return
+    run.client.close()
+    if run.reference is not None:
+        run.reference.stop()
+    scrub_outputs(run)
+
+
+def scrub_outputs(run: RunContext) -> None:
+    """Last line of defence: no known secret value survives in any output file."""
+    if not run.redactor.secrets:
+        return
+    for path in run.out_dir.rglob("*"):
+        if path.is_file() and path.suffix in (".json", ".xml", ".html", ".txt", ".log", ".yml", ".yaml"):
+            text = path.read_text(encoding="utf-8", errors="replace")
+            clean = run.redactor.text(text)
+            if clean != text:
+                path.write_text(clean, encoding="utf-8")
+
+
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+    run = config.stash.get(RUN_KEY, None)
+    if run is None:
+        return
+    problems: list[str] = []
+    for item in items:
+        decl = declaration_of(getattr(item, "obj", None))
+        if decl is None:
+            problems.append(f"{item.nodeid} : test sans déclaration @conformance")
+            continue
+        if decl.test_id in run.declarations:
+            problems.append(f"{item.nodeid} : identifiant {decl.test_id} déjà déclaré")
+            continue
+        if isinstance(item, pytest.Function) and hasattr(item, "callspec"):
+            problems.append(f"{item.nodeid} : un identifiant ne se paramètre pas (boucler sur les instances)")
+        run.declarations[decl.test_id] = decl
+        item.user_properties.append(("test_id", decl.test_id))
+        item.user_properties.append(("requirements", " ".join(decl.requirements)))
+        if decl.abstract_test:
+            item.user_properties.append(("abstract_test", decl.abstract_test))
+    if problems:
+        raise pytest.UsageError("déclarations de tests invalides :\n  " + "\n  ".join(problems))
+
+
+def pytest_deselected(items: list[pytest.Item]) -> None:
+    if not items:
+        return
+    run = items[0].config.stash.get(RUN_KEY, None)
+    if run is None:
+        return
+    for item in items:
+        decl = declaration_of(getattr(item, "obj", None))
+        if decl:
+            run.results[decl.test_id] = _result(decl, Status.NOT_TESTED, "désélectionné pour cette campagne", [],
+                                                item.nodeid)
+
+
+@pytest.fixture(scope="session")
+def run_context(request: pytest.FixtureRequest) -> RunContext:
+    run = request.config.stash.get(RUN_KEY, None)
+    if run is None:
+        raise pytest.UsageError("les suites se lancent avec --target (ou via `cicclo run`)")
+    return run
+
+
+@pytest.fixture()
+def verdict(request: pytest.FixtureRequest, run_context: RunContext) -> Any:
+    """The recorder of the current test; raises NotApplicable when the target lacks the class."""
+    from cicclo.verdict import Verdict
+
+    decl = declaration_of(request.function)
+    assert decl is not None
+    v = Verdict(decl)
+    request.node.stash[VERDICT_KEY] = v
+    suite_context = request.getfixturevalue("suite_context")
+    suite_context.check_applicable(decl)
+    return v
+
+
+def _result(decl: Declaration, status: Status, message: str, instances: list[InstanceResult], nodeid: str,
+            notes: list[str] | None = None, duration: float = 0.0) -> TestResult:
+    return TestResult(
+        test_id=decl.test_id, title=decl.title, status=status, level=decl.level,
+        requirements=list(decl.requirements), abstract_test=decl.abstract_test,
+        conformance_class=decl.applies_to, suite=decl.suite, message=message, instances=instances,
+        notes=notes or [], duration_s=duration, nodeid=nodeid,
+    )
+
+
+def _status_of(exc: BaseException | None) -> tuple[Status, str]:
+    if exc is None:
+        return Status.PASS, ""
+    if isinstance(exc, CheckFailed):
+        return Status.FAIL, str(exc)
+    if isinstance(exc, NotApplicable):
+        return Status.NOT_APPLICABLE, str(exc)
+    if isinstance(exc, NotTested):
+        return Status.NOT_TESTED, str(exc)
+    if isinstance(exc, TransportError):
+        return Status.ERROR, str(exc)
+    return Status.ERROR, f"erreur interne de la suite : {type(exc).__name__}: {exc}"
+
+
+def summarize(instances: list[InstanceResult], status: Status) -> str:
+    """A one-paragraph message: the failing instances first, then counts."""
+    if not instances:
+        return ""
+    bad = [i for i in instances if i.status is status] if status is not Status.PASS else []
+    lines = [f"[{i.key}] {m}" for i in bad[:10] for m in i.messages[:3]]
+    if len(bad) > 10:
+        lines.append(f"… et {len(bad) - 10} autres instances en {status.value}")
+    counts: dict[str, int] = {}
+    for i in instances:
+        counts[i.status.value] = counts.get(i.status.value, 0) + 1
+    lines.append("instances : " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
+    return "\n".join(lines)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
+    report = yield
+    run = item.config.stash.get(RUN_KEY, None)
+    decl = declaration_of(getattr(item, "obj", None))
+    if run is None or decl is None:
+        return report
+    exc = call.excinfo.value if call.excinfo else None
+    if call.when == "setup" and exc is None:
+        return report
+    if call.when == "teardown":
+        return report
+    verdict = item.stash.get(VERDICT_KEY, None)
+    instances = list(verdict.instances) if verdict and call.when == "call" else []
+    top_status, top_message = _status_of(exc)
+    statuses = [i.status for i in instances]
+    if exc is not None or not instances:
+        # an exception outside any instance decides for the whole test; no instance at all is NOT_TESTED
+        if exc is not None:
+            statuses.append(top_status)
+        elif not instances and not statuses:
+            top_message = "aucune instance vérifiée"
+    status = aggregate(statuses)
+    message = top_message if exc is not None and not instances else summarize(instances, status)
+    if exc is not None and instances:
+        message = f"{top_message}\n{message}"
+    notes = list(verdict.notes) if verdict else []
+    result = _result(decl, status, run.redactor.text(message), instances, item.nodeid, notes, call.duration)
+    run.results[decl.test_id] = result
+    item.stash[STATUS_KEY] = result
+    report.cicclo_status = status.value  # read by pytest_report_teststatus and the HTML hooks
+    text = f"{decl.test_id} {status.value}: {result.message}"
+    if status is Status.PASS or result.is_warning:
+        report.outcome = "passed"
+        report.longrepr = None
+    elif status in (Status.NOT_APPLICABLE, Status.NOT_TESTED):
+        report.outcome = "skipped"
+        report.longrepr = (str(item.path), 0, text)
+    else:
+        report.outcome = "failed"
+        report.longrepr = text
+    report.sections = []
+    return report
+
+
+def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -> tuple[str, str, str] | None:
+    status = getattr(report, "cicclo_status", None)
+    if status is None:
+        return None
+    letters = {"PASS": ".", "FAIL": "F", "ERROR": "E", "NOT_APPLICABLE": "a", "NOT_TESTED": "n"}
+    return report.outcome, letters[status], status
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    run = session.config.stash.get(RUN_KEY, None)
+    if run is None or not run.declarations:
+        return
+    for test_id, decl in run.declarations.items():
+        if test_id not in run.results:
+            run.results[test_id] = _result(decl, Status.NOT_TESTED, "test non exécuté (campagne interrompue)", [], "")
+    from cicclo.reporters import junit, results_json
+
+    ordered = [run.results[k] for k in sorted(run.results)]
+    results_json.write(run, ordered)
+    junit.write(run, ordered)
+    if exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+        session.exitstatus = exit_status(ordered)
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    run = config.stash.get(RUN_KEY, None)
+    if run is None or not run.results:
+        return
+    counts: dict[str, int] = {}
+    for r in run.results.values():
+        counts[r.status.value] = counts.get(r.status.value, 0) + 1
+    warnings = sum(1 for r in run.results.values() if r.is_warning)
+    stats = run.client.stats
+    tr = terminalreporter
+    tr.section("cicclo")
+    tr.write_line(f"cible : {run.target.id} ({run.target.name})")
+    tr.write_line("statuts : " + ", ".join(f"{counts.get(s.value, 0)} {s.value}" for s in Status)
+                  + f" — dont {warnings} avertissement(s) DEVRAIT")
+    tr.write_line(
+        f"requêtes : {stats.requests} (+{stats.cache_hits} depuis le cache), "
+        f"{stats.bytes_received / 1e6:.1f} Mo reçus, {stats.server_wait_s:.1f} s d'attente serveur, "
+        f"{run.wall_seconds():.1f} s au total"
+    )
+    for name in ("results.json", "junit.xml", "report.html"):
+        tr.write_line(f"{name:13s}: {run.out_dir / name}")

@@ -1,0 +1,1 @@
+"""Reporters: each reads the result model and writes one output format."""

@@ -1,0 +1,204 @@
+"""Target files: one YAML file per platform, validated by ``schemas/target.schema.json``.
+
+Errors name the file, the line and the field. Secrets are read from the environment variables a target
+names; a target file never holds a secret.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import jsonschema
+import yaml
+
+from cicclo.errors import ConfigurationError
+from cicclo.http import Limits
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+TARGETS_DIR = REPO_ROOT / "targets"
+TARGET_SCHEMA = REPO_ROOT / "schemas" / "target.schema.json"
+MIN_SECRET_LENGTH = 6
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    url: str | None = None
+    builtin: str | None = None
+    documented: bool = True
+    note: str = ""
+    extra_hosts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Budgets:
+    """Limits on the work done on very large targets; a budget that cuts the work is always reported."""
+
+    max_collections: int | None = None
+    max_pages: int | None = None
+    max_features: int = 20
+
+
+@dataclass
+class Target:
+    id: str
+    name: str
+    path: Path
+    services: dict[str, Service]
+    product: str = ""
+    product_version: str = ""
+    editor: str = ""
+    notes: str = ""
+    auth: dict[str, str] | None = None
+    limits: Limits = field(default_factory=Limits)
+    budgets: Budgets = field(default_factory=Budgets)
+    allow_write: bool = False
+
+    def secrets(self) -> dict[str, str]:
+        """Environment variable name -> value, for redaction and authentication."""
+        if not self.auth:
+            return {}
+        name = self.auth["env"]
+        value = os.environ.get(name, "")
+        if not value:
+            raise ConfigurationError(f"{self.path}: la variable d'environnement {name} (auth.env) est vide ou absente")
+        if len(value) < MIN_SECRET_LENGTH:
+            raise ConfigurationError(f"{self.path}: la valeur de {name} est trop courte pour être un secret")
+        return {name: value}
+
+    def auth_parts(self) -> tuple[dict[str, str], dict[str, str]]:
+        """Headers and query parameters to add to every request."""
+        if not self.auth:
+            return {}, {}
+        value = self.secrets()[self.auth["env"]]
+        kind = self.auth["type"]
+        if kind == "bearer":
+            return {"Authorization": f"Bearer {value}"}, {}
+        if kind == "header":
+            return {self.auth["name"]: value}, {}
+        return {}, {self.auth["name"]: value}
+
+    def hosts(self) -> set[str]:
+        hosts: set[str] = set()
+        for svc in self.services.values():
+            if svc.url:
+                hosts.add((urlsplit(svc.url).hostname or "").lower())
+            hosts.update(h.lower() for h in svc.extra_hosts)
+        return hosts
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "product": self.product,
+            "product_version": self.product_version,
+            "editor": self.editor,
+            "file": str(self.path),
+            "services": {
+                k: {"url": s.url, "builtin": s.builtin, "documented": s.documented, "note": s.note}
+                for k, s in self.services.items()
+            },
+        }
+
+
+@cache
+def _schema() -> dict[str, Any]:
+    return json.loads(TARGET_SCHEMA.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+
+
+def _line_of(node: yaml.Node | None, path: list[Any]) -> int | None:
+    """The 1-based line of the YAML node at ``path`` (or of its closest existing parent)."""
+    line = node.start_mark.line + 1 if node else None
+    for part in path:
+        if isinstance(node, yaml.MappingNode):
+            child = next((v for k, v in node.value if k.value == part), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            child = node.value[part]
+        else:
+            child = None
+        if child is None:
+            break
+        node, line = child, child.start_mark.line + 1
+    return line
+
+
+def resolve_target_path(name_or_file: str) -> Path:
+    candidate = Path(name_or_file)
+    if candidate.suffix in (".yaml", ".yml") or os.sep in name_or_file:
+        if not candidate.is_file():
+            raise ConfigurationError(f"{name_or_file}: fichier cible introuvable")
+        return candidate
+    path = TARGETS_DIR / f"{name_or_file}.yaml"
+    if not path.is_file():
+        known = ", ".join(sorted(p.stem for p in TARGETS_DIR.glob("*.yaml")))
+        raise ConfigurationError(f"cible inconnue {name_or_file!r} (cibles connues : {known})")
+    return path
+
+
+def load_target(name_or_file: str) -> Target:
+    path = resolve_target_path(name_or_file)
+    text = path.read_text(encoding="utf-8")
+    try:
+        node = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        raise ConfigurationError(f"{where}: YAML invalide : {getattr(exc, 'problem', exc)}") from None
+    if not isinstance(data, dict):
+        raise ConfigurationError(f"{path}:1: le fichier cible doit être un objet YAML (clé: valeur)")
+    errors = sorted(
+        jsonschema.Draft202012Validator(_schema()).iter_errors(data), key=lambda e: list(e.absolute_path)
+    )
+    if errors:
+        lines = []
+        for err in errors:
+            field_path = ".".join(str(p) for p in err.absolute_path) or "(racine)"
+            lines.append(f"{path}:{_line_of(node, list(err.absolute_path))}: champ {field_path} : {err.message}")
+        raise ConfigurationError("\n".join(lines))
+    if data["id"] != path.stem and path.parent.resolve() == TARGETS_DIR.resolve():
+        raise ConfigurationError(
+            f"{path}:{_line_of(node, ['id'])}: champ id : {data['id']!r} doit être le nom du fichier ({path.stem!r})"
+        )
+    limits = data.get("limits", {})
+    defaults = Limits()
+    return Target(
+        id=data["id"],
+        name=data["name"],
+        path=path,
+        services={
+            name: Service(
+                name=name,
+                url=svc.get("url"),
+                builtin=svc.get("builtin"),
+                documented=svc.get("documented", True),
+                note=svc.get("note", ""),
+                extra_hosts=tuple(svc.get("extra_hosts", ())),
+            )
+            for name, svc in data["services"].items()
+        },
+        product=data.get("product", ""),
+        product_version=str(data.get("product_version", "")),
+        editor=data.get("editor", ""),
+        notes=data.get("notes", ""),
+        auth=data.get("auth"),
+        limits=Limits(
+            connect_timeout=limits.get("connect_timeout_s", defaults.connect_timeout),
+            read_timeout=limits.get("read_timeout_s", defaults.read_timeout),
+            max_body_bytes=int(limits.get("max_body_mb", defaults.max_body_bytes / 1024 / 1024) * 1024 * 1024),
+            run_budget_s=limits.get("run_budget_s", defaults.run_budget_s),
+            concurrency=limits.get("concurrency", defaults.concurrency),
+        ),
+        budgets=Budgets(**data.get("budgets", {})),
+        allow_write=bool(data.get("allow_write", False)),
+    )
+
+
+def all_target_paths() -> list[Path]:
+    return sorted(TARGETS_DIR.glob("*.yaml"))
