@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextvars
 import hashlib
 import json
+import resource
 import shlex
 import threading
 import time
@@ -195,6 +196,7 @@ class RunStats:
             "server_wait_s": round(self.server_wait_s, 3),
             "transport_errors": self.transport_errors,
             "wall_s": round(wall_s, 3),
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         }
 
 
