@@ -307,6 +307,11 @@ class HttpClient:
             for fut in futures:
                 yield fut.result()
 
+    def is_target_url(self, url: str) -> bool:
+        """True when ``url`` is on one of the target's own hosts (the only ones the suite contacts)."""
+        parts = urlsplit(url)
+        return parts.scheme in ("http", "https") and (parts.hostname or "").lower() in self.allowed_hosts
+
     def run_seconds(self) -> float:
         return time.monotonic() - self.started
 

@@ -55,6 +55,12 @@ def load_external(url: str) -> Any:
     path = url_mapping().get(base)
     if path is None:
         raise LookupError(f"schéma externe non fourni hors ligne : {base}")
+    return _parse(path)
+
+
+@cache
+def _parse(path: Path) -> Any:
+    """Parsed once per run; callers must not modify the result."""
     text = path.read_text(encoding="utf-8")
     return yaml.safe_load(text) if path.suffix in (".yaml", ".yml") else json.loads(text)
 
