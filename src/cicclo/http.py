@@ -369,7 +369,9 @@ class HttpClient:
                     break
                 except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
                     if attempt + 1 == attempts:
-                        raise TransportError(f"{method} {url} : connexion impossible ({exc or type(exc).__name__})")
+                        raise TransportError(
+                            f"{method} {url} : connexion impossible ({exc or type(exc).__name__})"
+                        ) from None
                     time.sleep(0.2 * (attempt + 1))
                 except httpx.TimeoutException as exc:
                     raise TransportError(
@@ -377,7 +379,9 @@ class HttpClient:
                         f"lecture {self.limits.read_timeout:.0f} s)"
                     ) from None
                 except httpx.HTTPError as exc:
-                    raise TransportError(f"{method} {url} : erreur de transport ({type(exc).__name__}: {exc})")
+                    raise TransportError(
+                        f"{method} {url} : erreur de transport ({type(exc).__name__}: {exc})"
+                    ) from None
         except TransportError as exc:
             ex.error = str(exc)
             with self._stats_lock:

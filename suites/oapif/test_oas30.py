@@ -11,8 +11,17 @@ from openapi_spec_validator import OpenAPIV30SpecValidator
 from cicclo.declare import conformance
 from cicclo.errors import NotTested
 from cicclo.http import Exchange
-from cicclo.oapif.context import ACCEPT_GEOJSON, ACCEPT_JSON, HTML, OPENAPI_JSON, CollectionRef, OapifContext
-from cicclo.oapif.context import find_links, media_type, same_media_type
+from cicclo.oapif.context import (
+    ACCEPT_GEOJSON,
+    ACCEPT_JSON,
+    HTML,
+    OPENAPI_JSON,
+    CollectionRef,
+    OapifContext,
+    find_links,
+    media_type,
+    same_media_type,
+)
 from cicclo.oapif.openapi import ApiDefinition, load_definition, schema_path
 from cicclo.oapif.uris import OAS30, ats, req
 from cicclo.verdict import Verdict

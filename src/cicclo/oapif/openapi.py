@@ -202,10 +202,10 @@ class _CoreRequest:
     """The view of a recorded exchange that openapi-core expects as a request."""
 
     def __init__(self, ex: Exchange, definition: ApiDefinition) -> None:
+        from urllib.parse import parse_qsl
+
         from openapi_core.datatypes import RequestParameters
         from werkzeug.datastructures import Headers, ImmutableMultiDict
-
-        from urllib.parse import parse_qsl
 
         parts = urlsplit(ex.url)
         self.host_url = f"{parts.scheme}://{parts.netloc}"
