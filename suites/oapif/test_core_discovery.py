@@ -66,7 +66,8 @@ def test_http(api: OapifContext, verdict: Verdict) -> None:
                       ("/collections", api.url("collections"))):
         with verdict.instance(name) as rec:
             ex = api.client.get(url, accept=ACCEPT_JSON)
-            rec.check(ex.http_version == "HTTP/1.1", f"{ex.describe()} : réponse en {ex.http_version}, HTTP/1.1 attendu")
+            rec.check(ex.http_version == "HTTP/1.1",
+                      f"{ex.describe()} : réponse en {ex.http_version}, HTTP/1.1 attendu")
 
 
 @conformance(

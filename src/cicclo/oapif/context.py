@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
@@ -108,6 +109,8 @@ class Walk:
     pages: int = 0
     number_matched: int | None = None
     page_issues: list[str] = field(default_factory=list)
+    number_returned_issues: list[str] = field(default_factory=list)
+    duplicate_ids: list[Any] = field(default_factory=list)
     complete: bool = False
     cut_reason: str = ""
     loop_url: str | None = None
@@ -227,16 +230,18 @@ class OapifContext:
 
     # -- page walks -----------------------------------------------------------------------------------
 
-    def walk(self, url: str, params: dict[str, str] | None = None) -> Walk:
+    def walk(self, url: str, params: dict[str, str] | None = None,
+             visit: Callable[[dict[str, Any]], None] | None = None) -> Walk:
         """Follow ``next`` links from ``url`` (with ``params``) until the end, a loop or the page budget.
 
-        Pages are summarised as they arrive; no page is kept whole. Raises NotTested when the first page
-        is unusable (the test that owns that request reports it).
+        Pages are summarised as they arrive (``visit`` sees each raw feature); no page is kept whole.
+        Raises NotTested when the first page is unusable (the test that owns that request reports it).
         """
         first = self.client.get(url, accept=ACCEPT_GEOJSON, params=params)
         walk = Walk(first_url=first.url, first_page=first)
         page = self.precondition_json(first, f"page d'entités {first.url}")
         seen_urls = {first.url}
+        seen_ids: set[str] = set()
         walk.number_matched = page.get("numberMatched") if isinstance(page, dict) else None
         ex = first
         while True:
@@ -248,9 +253,15 @@ class OapifContext:
                 break
             returned = page.get("numberReturned")
             if isinstance(returned, int) and returned != len(feats):
-                walk.page_issues.append(f"{ex.url} : numberReturned={returned} mais {len(feats)} entités")
+                walk.number_returned_issues.append(f"{ex.url} : numberReturned={returned} mais {len(feats)} entités")
             for f in feats:
                 if isinstance(f, dict):
+                    if visit is not None:
+                        visit(f)
+                    key = repr(f.get("id"))
+                    if f.get("id") is not None and key in seen_ids:
+                        walk.duplicate_ids.append(f.get("id"))
+                    seen_ids.add(key)
                     walk.features.append(FeatureSummary(
                         f.get("id"), envelope(f.get("geometry")),
                         (f.get("geometry") or {}).get("type") if isinstance(f.get("geometry"), dict) else None,
