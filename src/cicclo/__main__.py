@@ -1,0 +1,3 @@
+from cicclo.cli import main
+
+raise SystemExit(main())
