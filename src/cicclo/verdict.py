@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import threading
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
 from cicclo.declare import Declaration
 from cicclo.errors import CheckFailed, NotApplicable, NotTested, TransportError
 from cicclo.http import CURRENT_SINK, CURRENT_TEST_ID
 from cicclo.model import InstanceResult, Status
+
+T = TypeVar("T")
 
 
 class InstanceRecorder:
@@ -67,6 +70,16 @@ class Verdict:
         with self._lock:
             if message not in self.notes:
                 self.notes.append(message)
+
+    def attempt(self, key: str, func: Callable[[], T]) -> T | None:
+        """Run a preparation step (e.g. walking a collection). When its precondition fails or the target
+        does not answer, instance ``key`` is recorded with that outcome and None is returned."""
+        try:
+            return func()
+        except (NotTested, TransportError) as exc:
+            with self.instance(key):
+                raise exc from None
+        return None
 
     @contextmanager
     def instance(self, key: str) -> Iterator[InstanceRecorder]:

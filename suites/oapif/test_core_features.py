@@ -15,7 +15,8 @@ def _features(api: OapifContext, verdict: Verdict) -> list[tuple[CollectionRef, 
     """A sample of features spread over each whole collection (budget --max-features, reported)."""
     pairs = []
     for coll in api.collections(verdict):
-        pairs.extend((coll, fid) for fid in api.sample_feature_ids(coll, verdict))
+        ids = verdict.attempt(f"collection={coll.id}", lambda c=coll: api.sample_feature_ids(c, verdict))
+        pairs.extend((coll, fid) for fid in ids or [])
     return pairs
 
 

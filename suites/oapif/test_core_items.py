@@ -13,7 +13,7 @@ from shapely.geometry import box as shapely_box
 from shapely.geometry import shape
 
 from cicclo.declare import conformance
-from cicclo.errors import NotTested, TransportError
+from cicclo.errors import NotTested
 from cicclo.http import Exchange, attach_evidence
 from cicclo.oapif.context import ACCEPT_GEOJSON, HTML, CollectionRef, OapifContext, Walk, find_links, links_of
 from cicclo.oapif.openapi import load_definition
@@ -126,12 +126,7 @@ def _datetime_queries(walk: Walk) -> list[tuple[str, str, dt.datetime | None, dt
 
 def _scan_or_record(api: OapifContext, verdict: Verdict, coll: CollectionRef) -> Walk | None:
     """The whole-collection walk; when it cannot be had, the collection's instance says why."""
-    try:
-        return api.scan(coll)
-    except (NotTested, TransportError) as exc:
-        with verdict.instance(_instance(coll)):
-            raise exc from None
-    return None
+    return verdict.attempt(_instance(coll), lambda: api.scan(coll))
 
 
 # -- tests --------------------------------------------------------------------------------------------
@@ -327,6 +322,7 @@ def test_limit_response(api: OapifContext, verdict: Verdict) -> None:
             cases.append((maximum + 1000, maximum))
         for asked, bound in cases:
             with verdict.instance(_instance(coll, f"limit={asked}")) as rec:
+                _first_page(api, coll)
                 ex, doc = _first_page(api, coll, {"limit": str(asked)}) if asked <= (maximum or asked) else (
                     _items(api, coll, {"limit": str(asked)}), None)
                 if doc is None:

@@ -1,0 +1,55 @@
+"""Every check can fail: one defect at a time is injected in front of the real reference server; the
+expected test ID detects it, and every other ID keeps its baseline status."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from tests.conftest import run_suite, statuses, write_target
+from tests.faults.defects import CONFORMANT, EXPECTED
+from tests.faults.proxy import FaultProxy
+
+BUDGET = ("--max-features", "3")
+TRANSPORT_DEFECTS = {"hang", "huge-body"}
+
+
+@pytest.fixture(scope="session")
+def runs(proxy: FaultProxy, tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, str]]:
+    """One run of the suite per defect (and the baseline), through the proxy, two at a time."""
+    base = tmp_path_factory.mktemp("fault-runs")
+
+    def one(name: str) -> tuple[str, dict[str, str]]:
+        limits = {"limits": {"read_timeout_s": 3}} if name in TRANSPORT_DEFECTS else {}
+        target = write_target(base, f"defaut-{name.replace('.', '-')}", proxy.base(name), **limits)
+        code, results, output = run_suite(target, base / name, *BUDGET)
+        assert results is not None, f"{name}: pas de results.json\n{output[-3000:]}"
+        return name, statuses(results)
+
+    names = ["none", *EXPECTED, *CONFORMANT]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return dict(pool.map(one, names))
+
+
+@pytest.mark.parametrize("defect", sorted(EXPECTED))
+def test_defect_is_detected_by_its_id_only(defect: str, runs: dict[str, dict[str, str]]) -> None:
+    baseline, observed = runs["none"], runs[defect]
+    expected = EXPECTED[defect]
+    for test_id, status in expected.items():
+        assert baseline[test_id] != status, f"{test_id} est déjà {status} sans défaut"
+        assert observed[test_id] == status, f"{defect}: {test_id} est {observed[test_id]}, {status} attendu"
+    changed = {k: (baseline[k], v) for k, v in observed.items() if k not in expected and baseline.get(k) != v}
+    assert not changed, f"{defect}: d'autres identifiants ont changé de statut : {changed}"
+
+
+@pytest.mark.parametrize("repair", sorted(CONFORMANT))
+def test_check_passes_on_a_conformant_server(repair: str, runs: dict[str, dict[str, str]]) -> None:
+    for test_id, status in CONFORMANT[repair].items():
+        assert runs[repair][test_id] == status, f"{repair}: {test_id} est {runs[repair][test_id]}"
+
+
+def test_at_least_fifteen_distinct_defects() -> None:
+    assert len(EXPECTED) >= 15
+    assert len({tid for ids in EXPECTED.values() for tid in ids}) >= 15
+
