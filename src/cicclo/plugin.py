@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Generator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -193,17 +193,22 @@ def run_context(request: pytest.FixtureRequest) -> RunContext:
 
 
 @pytest.fixture()
-def verdict(request: pytest.FixtureRequest, run_context: RunContext) -> Any:
+def verdict(request: pytest.FixtureRequest, run_context: RunContext) -> Iterator[Any]:
     """The recorder of the current test; raises NotApplicable when the target lacks the class."""
+    from cicclo.http import CURRENT_SINK, CURRENT_TEST_ID
     from cicclo.verdict import Verdict
 
     decl = declaration_of(request.function)
     assert decl is not None
     v = Verdict(decl)
     request.node.stash[VERDICT_KEY] = v
-    suite_context = request.getfixturevalue("suite_context")
-    suite_context.check_applicable(decl)
-    return v
+    tokens = (CURRENT_SINK.set(v.add_shared_evidence), CURRENT_TEST_ID.set(decl.test_id))
+    try:
+        request.getfixturevalue("suite_context").check_applicable(decl)
+        yield v
+    finally:
+        CURRENT_SINK.reset(tokens[0])
+        CURRENT_TEST_ID.reset(tokens[1])
 
 
 def _result(decl: Declaration, status: Status, message: str, instances: list[InstanceResult], nodeid: str,

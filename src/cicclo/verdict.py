@@ -64,7 +64,14 @@ class Verdict:
         self.declaration = declaration
         self.instances: list[InstanceResult] = []
         self.notes: list[str] = []
+        self.shared_evidence: list[str] = []
         self._lock = threading.Lock()
+
+    def add_shared_evidence(self, ref: str) -> None:
+        """Exchanges made by the test outside any instance (e.g. /collections) back every instance."""
+        with self._lock:
+            if ref not in self.shared_evidence:
+                self.shared_evidence.append(ref)
 
     def note(self, message: str) -> None:
         with self._lock:
@@ -111,4 +118,5 @@ class Verdict:
         if rec.failures or (status is Status.PASS and extra):
             status = Status.FAIL
         with self._lock:
-            self.instances.append(InstanceResult(rec.key, status, messages, rec.notes, rec.evidence))
+            evidence = [*self.shared_evidence, *(r for r in rec.evidence if r not in self.shared_evidence)]
+            self.instances.append(InstanceResult(rec.key, status, messages, rec.notes, evidence))

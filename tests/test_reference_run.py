@@ -1,0 +1,95 @@
+"""The whole suite against the built-in reference platform, as the README's first command runs it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from xml.etree import ElementTree as ET
+
+import jsonschema
+import pytest
+import yaml
+
+from cicclo.catalogue import load_committed
+from tests.conftest import ROOT, run_suite, statuses
+
+PART1_ABSTRACT_TESTS = 47
+STATUSES = {"PASS", "FAIL", "ERROR", "NOT_APPLICABLE", "NOT_TESTED"}
+
+
+@pytest.fixture(scope="module")
+def local_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, dict[str, Any], Path]:
+    out = tmp_path_factory.mktemp("local-run")
+    code, results, output = run_suite("local", out)
+    assert results is not None, output[-3000:]
+    return code, results, out
+
+
+def test_one_result_per_catalogue_id(local_run: tuple[int, dict[str, Any], Path]) -> None:
+    _, results, _ = local_run
+    ids = [r["test_id"] for r in results["results"]]
+    assert len(ids) == len(set(ids))
+    stable = {k for k, e in load_committed().items() if e.get("status") == "stable"}
+    assert set(ids) == stable
+
+
+def test_one_result_per_part1_abstract_test(local_run: tuple[int, dict[str, Any], Path]) -> None:
+    _, results, _ = local_run
+    abstract = [r["abstract_test"] for r in results["results"] if r["suite"] == "oapif"]
+    assert len(abstract) == len(set(abstract)) == PART1_ABSTRACT_TESTS
+    assert all(a.startswith("http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/") for a in abstract)
+    assert {r["status"] for r in results["results"]} <= STATUSES
+
+
+def test_statuses_match_committed_expectations(local_run: tuple[int, dict[str, Any], Path]) -> None:
+    _, results, _ = local_run
+    expected = yaml.safe_load((ROOT / "tests" / "expectations" / "local.yaml").read_text(encoding="utf-8"))
+    observed = statuses(results)
+    mismatches = {k: (e["status"], observed.get(k)) for k, e in expected.items() if observed.get(k) != e["status"]}
+    assert not mismatches, f"(attendu, observé) : {mismatches}"
+    for test_id, entry in expected.items():
+        if entry["status"] != "PASS":
+            assert entry.get("reason"), f"{test_id} : un statut autre que PASS doit être justifié"
+
+
+def test_exit_status_reflects_must_failures(local_run: tuple[int, dict[str, Any], Path]) -> None:
+    code, results, _ = local_run
+    must_fail = any(r["status"] == "FAIL" and r["level"] == "MUST" for r in results["results"])
+    assert code == (1 if must_fail else 0)
+
+
+def test_results_validate_against_their_schema(local_run: tuple[int, dict[str, Any], Path]) -> None:
+    _, results, _ = local_run
+    schema = json.loads((ROOT / "schemas" / "results.schema.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator(schema).validate(results)
+    stats = results["run"]["stats"]
+    assert stats["requests"] > 0 and stats["bytes_received"] > 0 and stats["wall_s"] > 0
+
+
+def test_junit_carries_ids_and_requirements(local_run: tuple[int, dict[str, Any], Path]) -> None:
+    _, results, out = local_run
+    cases = ET.parse(out / "junit.xml").getroot().iter("testcase")
+    props = [{(p.get("name"), p.get("value")) for p in case.iter("property")} for case in cases]
+    assert len(props) == len(results["results"])
+    for case_props in props:
+        names = {name for name, _ in case_props}
+        assert {"test_id", "requirement", "status", "level"} <= names
+
+
+def test_every_verdict_keeps_its_evidence_with_a_curl_line(local_run: tuple[int, dict[str, Any], Path]) -> None:
+    _, results, out = local_run
+    decided = [r for r in results["results"] if r["status"] in ("PASS", "FAIL")]
+    assert decided and all(r["evidence"] for r in decided)
+    for ref in {ref for r in decided for ref in r["evidence"]}:
+        doc = json.loads((out / ref).read_text(encoding="utf-8"))
+        assert doc["curl"].startswith("curl ") and doc["request"]["method"] in ("GET", "HEAD", "OPTIONS")
+
+
+def test_no_request_outside_the_target_host(local_run: tuple[int, dict[str, Any], Path]) -> None:
+    """The reference's documents link to other hosts (licence, map tiles): none of them is contacted."""
+    _, results, out = local_run
+    hosts = {urlsplit(json.loads(p.read_text(encoding="utf-8"))["request"]["url"]).hostname
+             for p in (out / "evidence").glob("*.json")}
+    assert hosts == {"127.0.0.1"}
