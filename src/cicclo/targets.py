@@ -128,6 +128,26 @@ def _line_of(node: yaml.Node | None, path: list[Any]) -> int | None:
     return line
 
 
+SERVICE_RULE = ("un service déclare exactement un de : url (point d'accès public), builtin (plateforme intégrée) "
+                "ou documented: false avec une note")
+
+
+def _describe(path: Path, node: yaml.Node | None, err: jsonschema.ValidationError) -> str:
+    """'file:line: champ a.b : message' for one schema error, pointing at the offending key."""
+    where = list(err.absolute_path)
+    message = err.message
+    if err.validator == "additionalProperties" and isinstance(err.instance, dict):
+        allowed = set(err.schema.get("properties", {}))
+        extra = sorted(k for k in err.instance if k not in allowed)
+        if extra:
+            where.append(extra[0])
+            message = f"champ inconnu (champs admis : {', '.join(sorted(allowed))})"
+    elif err.validator == "oneOf" and len(where) == 2 and where[0] == "services":
+        message = SERVICE_RULE
+    field_path = ".".join(str(p) for p in where) or "(racine)"
+    return f"{path}:{_line_of(node, where)}: champ {field_path} : {message}"
+
+
 def resolve_target_path(name_or_file: str) -> Path:
     candidate = Path(name_or_file)
     if candidate.suffix in (".yaml", ".yml") or os.sep in name_or_file:
@@ -157,11 +177,7 @@ def load_target(name_or_file: str) -> Target:
         jsonschema.Draft202012Validator(_schema()).iter_errors(data), key=lambda e: list(e.absolute_path)
     )
     if errors:
-        lines = []
-        for err in errors:
-            field_path = ".".join(str(p) for p in err.absolute_path) or "(racine)"
-            lines.append(f"{path}:{_line_of(node, list(err.absolute_path))}: champ {field_path} : {err.message}")
-        raise ConfigurationError("\n".join(lines))
+        raise ConfigurationError("\n".join(_describe(path, node, err) for err in errors))
     if data["id"] != path.stem and path.parent.resolve() == TARGETS_DIR.resolve():
         raise ConfigurationError(
             f"{path}:{_line_of(node, ['id'])}: champ id : {data['id']!r} doit être le nom du fichier ({path.stem!r})"
