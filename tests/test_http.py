@@ -89,9 +89,9 @@ def test_breaker_stops_calling_a_dead_host(tmp_path: Path) -> None:
 def test_foreign_hosts_are_never_contacted(tmp_path: Path) -> None:
     with pytest.raises(TransportError, match="hors de la cible"):
         client(tmp_path).get("http://example.invalid/")
-    with serve(lambda h: reply(h, 302, "", headers={"Location": "http://example.invalid/x"})) as (url, _):
-        with pytest.raises(TransportError, match="hors de la cible"):
-            client(tmp_path).get(url)
+    redirect = serve(lambda h: reply(h, 302, "", headers={"Location": "http://example.invalid/x"}))
+    with redirect as (url, _), pytest.raises(TransportError, match="hors de la cible"):
+        client(tmp_path).get(url)
 
 
 def test_write_methods_need_the_target_to_opt_in(tmp_path: Path) -> None:

@@ -1,0 +1,49 @@
+"""The catalogue is a contract: committed, up to date, and no ID ever disappears or is reused."""
+
+from __future__ import annotations
+
+import pytest
+
+from cicclo.catalogue import CatalogueError, build, collect_declarations, load_committed, stale_reason
+from cicclo.declare import DeclarationError, conformance
+from cicclo.oapif.uris import CORE
+
+
+def test_committed_catalogue_is_up_to_date() -> None:
+    assert stale_reason() is None
+
+
+def test_every_committed_id_is_still_declared_or_deprecated() -> None:
+    declared = {d.test_id for d in collect_declarations()}
+    for test_id, entry in load_committed().items():
+        assert test_id in declared or entry["status"] in ("deprecated", "withdrawn"), test_id
+
+
+def test_a_disappearing_id_is_refused() -> None:
+    committed = load_committed()
+    declarations = [d for d in collect_declarations() if d.test_id != "OAPIF-CORE-017"]
+    with pytest.raises(CatalogueError, match="OAPIF-CORE-017"):
+        build(declarations, committed)
+
+
+def test_a_deprecated_id_is_kept_and_never_reused() -> None:
+    committed = load_committed()
+    committed["OAPIF-CORE-017"] = {**committed["OAPIF-CORE-017"], "status": "deprecated",
+                                   "replaced_by": "OAPIF-CORE-099"}
+    declarations = [d for d in collect_declarations() if d.test_id != "OAPIF-CORE-017"]
+    doc = build(declarations, committed)
+    assert any(t["id"] == "OAPIF-CORE-017" and t["status"] == "deprecated" for t in doc["tests"])
+    with pytest.raises(CatalogueError, match="jamais réutilisé"):
+        build(collect_declarations(), committed)
+
+
+def test_a_class_typo_is_refused_at_declaration() -> None:
+    with pytest.raises(DeclarationError, match="classe de conformité inconnue"):
+        conformance("OAPIF-CORE-998", title="t", requirements=["http://x/req"], abstract_test=None,
+                    applies_to=CORE + "s")
+
+
+def test_ids_and_requirements_are_well_formed() -> None:
+    for decl in collect_declarations():
+        assert all(r.startswith("http://www.opengis.net/spec/") for r in decl.requirements), decl.test_id
+        assert decl.title and decl.since
