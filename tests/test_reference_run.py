@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -93,3 +95,20 @@ def test_no_request_outside_the_target_host(local_run: tuple[int, dict[str, Any]
     hosts = {urlsplit(json.loads(p.read_text(encoding="utf-8"))["request"]["url"]).hostname
              for p in (out / "evidence").glob("*.json")}
     assert hosts == {"127.0.0.1"}
+
+
+def test_html_report_opens_in_headless_chromium_with_the_class_summary(
+        local_run: tuple[int, dict[str, Any], Path], tmp_path: Path) -> None:
+    _, _, out = local_run
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("chromium absent (installé par scripts/setup.sh)")
+    dom = subprocess.run(
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--no-first-run", "--disable-sync", f"--user-data-dir={tmp_path}",
+         "--virtual-time-budget=5000", "--dump-dom", (out / "report.html").as_uri()],
+        capture_output=True, text=True, timeout=120, check=False,
+    ).stdout
+    assert "Synthèse par classe de conformité" in dom
+    assert "Encodage GeoJSON" in dom and "OAPIF-CORE-017" in dom
+    assert "Rejouer avec" in dom and "curl " in dom

@@ -280,7 +280,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     result = _result(decl, status, run.redactor.text(message), instances, item.nodeid, notes, call.duration)
     run.results[decl.test_id] = result
     item.stash[STATUS_KEY] = result
-    report.cicclo_status = status.value  # read by pytest_report_teststatus and the HTML hooks
+    report.cicclo_status = status.value  # read by pytest_report_teststatus
+    report.cicclo_result = result  # read by the HTML report hooks
     text = f"{decl.test_id} {status.value}: {result.message}"
     if status is Status.PASS or result.is_warning:
         report.outcome = "passed"
