@@ -47,3 +47,18 @@ def test_ids_and_requirements_are_well_formed() -> None:
     for decl in collect_declarations():
         assert all(r.startswith("http://www.opengis.net/spec/") for r in decl.requirements), decl.test_id
         assert decl.title and decl.since
+
+
+def test_collection_refuses_undeclared_duplicated_or_parametrised_tests() -> None:
+    from cicclo.plugin import declaration_problems
+
+    @conformance("OAPIF-CORE-997", title="t", requirements=["http://x/req"], abstract_test=None, applies_to=CORE)
+    def declared() -> None: ...
+
+    def undeclared() -> None: ...
+
+    _, problems = declaration_problems([("a", declared, False), ("b", declared, False), ("c", undeclared, False),
+                                        ("d", declared, True)])
+    assert any("déjà déclaré" in p for p in problems)
+    assert any("sans déclaration" in p for p in problems)
+    assert len(problems) == 3

@@ -147,28 +147,40 @@ def scrub_outputs(run: RunContext) -> None:
                 path.write_text(clean, encoding="utf-8")
 
 
+def declaration_problems(items: list[tuple[str, Any, bool]]) -> tuple[dict[str, Declaration], list[str]]:
+    """Check collected tests (nodeid, test function, parametrised?): every test declared, IDs unique,
+    no parametrised ID. Unknown classes are refused when the declaration is made."""
+    declarations: dict[str, Declaration] = {}
+    problems: list[str] = []
+    for nodeid, func, parametrised in items:
+        decl = declaration_of(func)
+        if decl is None:
+            problems.append(f"{nodeid} : test sans déclaration @conformance")
+        elif decl.test_id in declarations:
+            problems.append(f"{nodeid} : identifiant {decl.test_id} déjà déclaré")
+        elif parametrised:
+            problems.append(f"{nodeid} : un identifiant ne se paramètre pas (boucler sur les instances)")
+        else:
+            declarations[decl.test_id] = decl
+    return declarations, problems
+
+
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
     run = config.stash.get(RUN_KEY, None)
     if run is None:
         return
-    problems: list[str] = []
+    declarations, problems = declaration_problems(
+        [(item.nodeid, getattr(item, "obj", None), hasattr(item, "callspec")) for item in items])
+    if problems:
+        raise pytest.UsageError("déclarations de tests invalides :\n  " + "\n  ".join(problems))
+    run.declarations.update(declarations)
     for item in items:
         decl = declaration_of(getattr(item, "obj", None))
-        if decl is None:
-            problems.append(f"{item.nodeid} : test sans déclaration @conformance")
-            continue
-        if decl.test_id in run.declarations:
-            problems.append(f"{item.nodeid} : identifiant {decl.test_id} déjà déclaré")
-            continue
-        if isinstance(item, pytest.Function) and hasattr(item, "callspec"):
-            problems.append(f"{item.nodeid} : un identifiant ne se paramètre pas (boucler sur les instances)")
-        run.declarations[decl.test_id] = decl
+        assert decl is not None
         item.user_properties.append(("test_id", decl.test_id))
         item.user_properties.append(("requirements", " ".join(decl.requirements)))
         if decl.abstract_test:
             item.user_properties.append(("abstract_test", decl.abstract_test))
-    if problems:
-        raise pytest.UsageError("déclarations de tests invalides :\n  " + "\n  ".join(problems))
 
 
 def pytest_deselected(items: list[pytest.Item]) -> None:
