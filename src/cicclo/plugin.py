@@ -292,8 +292,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     result = _result(decl, status, run.redactor.text(message), instances, item.nodeid, notes, call.duration)
     run.results[decl.test_id] = result
     item.stash[STATUS_KEY] = result
-    report.cicclo_status = status.value  # read by pytest_report_teststatus
-    report.cicclo_result = result  # read by the HTML report hooks
+    report.cicclo_result = result  # read by pytest_report_teststatus and the HTML report hooks
     text = f"{decl.test_id} {status.value}: {result.message}"
     if status is Status.PASS or result.is_warning:
         report.outcome = "passed"
@@ -309,11 +308,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 
 def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -> tuple[str, str, str] | None:
-    status = getattr(report, "cicclo_status", None)
-    if status is None:
+    result = getattr(report, "cicclo_result", None)
+    if result is None:
         return None
     letters = {"PASS": ".", "FAIL": "F", "ERROR": "E", "NOT_APPLICABLE": "a", "NOT_TESTED": "n"}
-    return report.outcome, letters[status], status
+    word = f"{result.test_id} {result.status.value}" + (" (avertissement)" if result.is_warning else "")
+    return report.outcome, letters[result.status.value], word
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
