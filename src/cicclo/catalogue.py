@@ -125,3 +125,77 @@ def stale_reason() -> str | None:
 @cache
 def catalogue_sha256() -> str:
     return hashlib.sha256(CATALOGUE_PATH.read_bytes()).hexdigest() if CATALOGUE_PATH.is_file() else ""
+
+
+LIFECYCLE_FR = (
+    "Cycle de vie des identifiants : un identifiant `stable` garde son sens pour toujours ; il n'est jamais "
+    "renuméroté ni réutilisé. Un test dont le sens change reçoit un nouvel identifiant et l'ancien devient "
+    "`deprecated` (avec `replaced_by`), puis éventuellement `withdrawn` ; il reste dans le catalogue."
+)
+
+
+def _clausier(doc: dict[str, Any]) -> list[str]:
+    from cicclo.profiles import load_profiles
+
+    version = doc["suite_version"]
+    lines = ["## Clausier pour CCTP", "",
+             "Texte à reprendre dans un cahier des clauses techniques particulières (à adapter) :", ""]
+    for profile in load_profiles().values():
+        lines += [
+            f"> La solution DOIT atteindre le profil « {profile.name} » version {profile.version} de la suite "
+            f"de conformité cicclo version {version} ({profile.title}), c'est-à-dire obtenir le statut PASS ou "
+            f"NOT_APPLICABLE à chacun des tests {', '.join(profile.tests)}. Le titulaire fournit le fichier "
+            "results.json et le rapport HTML d'une campagne complète (`cicclo run --profile "
+            f"{profile.name}`) exécutée sur l'environnement de recette.", ""]
+    return lines
+
+
+def render_markdown(doc: dict[str, Any]) -> str:
+    lines = [f"# Catalogue des tests cicclo {doc['suite_version']}", "", LIFECYCLE_FR, ""]
+    for uri, cls in doc["classes"].items():
+        tests = [t for t in doc["tests"] if t["conformance_class"] == uri]
+        if not tests:
+            continue
+        lines += [f"## {cls['title']} ({cls['standard']})", "", f"Classe : <{uri}>", "",
+                  "| Identifiant | Titre | Niveau | Exigences | Depuis | Statut |", "|---|---|---|---|---|---|"]
+        for t in tests:
+            reqs = "<br>".join(f"[{r.rsplit('/req/', 1)[-1]}]({r})" for r in t["requirements"])
+            status = t["status"] + (f" → {t['replaced_by']}" if t.get("replaced_by") else "")
+            lines.append(f"| {t['id']} | {t['title']} | {t['level_fr']} | {reqs} | {t['since']} | {status} |")
+        lines.append("")
+    return "\n".join(lines + _clausier(doc)) + "\n"
+
+
+def render_csv(doc: dict[str, Any]) -> str:
+    import csv
+    import io
+
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(["identifiant", "titre", "niveau", "classe", "exigences", "test_abstrait", "depuis", "statut",
+                     "remplace_par"])
+    for t in doc["tests"]:
+        writer.writerow([t["id"], t["title"], t["level_fr"], t["conformance_class"], " ".join(t["requirements"]),
+                         t["abstract_test"] or "", t["since"], t["status"], t.get("replaced_by", "")])
+    return buf.getvalue()
+
+
+def render_html(doc: dict[str, Any]) -> str:
+    from html import escape
+
+    sections = []
+    for uri, cls in doc["classes"].items():
+        rows = "".join(
+            f"<tr><td>{escape(t['id'])}</td><td>{escape(t['title'])}</td><td>{escape(t['level_fr'])}</td><td>"
+            + "<br>".join(f'<a href="{escape(r)}">{escape(r)}</a>' for r in t["requirements"])
+            + f"</td><td>{escape(t['since'])}</td><td>{escape(t['status'])}</td></tr>"
+            for t in doc["tests"] if t["conformance_class"] == uri)
+        if rows:
+            sections.append(f"<h2>{escape(cls['title'])}</h2><p>{escape(uri)}</p><table border='1'>"
+                            "<tr><th>Identifiant</th><th>Titre</th><th>Niveau</th><th>Exigences</th>"
+                            f"<th>Depuis</th><th>Statut</th></tr>{rows}</table>")
+    clausier = "".join(f"<p>{escape(line[2:])}</p>" for line in _clausier(doc) if line.startswith("> "))
+    return (f"<!DOCTYPE html><html lang='fr'><head><meta charset='utf-8'><title>Catalogue cicclo "
+            f"{escape(doc['suite_version'])}</title></head><body><h1>Catalogue des tests cicclo "
+            f"{escape(doc['suite_version'])}</h1><p>{escape(LIFECYCLE_FR)}</p>{''.join(sections)}"
+            f"<h2>Clausier pour CCTP</h2>{clausier}</body></html>\n")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import subprocess
 import sys
@@ -32,12 +33,27 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--max-pages", type=int)
     run.add_argument("--max-features", type=int)
     run.add_argument("-k", dest="keyword", help="sélection pytest par mot-clé")
+    run.add_argument("--profile", help="ne lancer que les tests d'un profil (suites/profiles.yaml)")
+    matrix = sub.add_parser("matrix", help="assembler la matrice cibles × tests de plusieurs campagnes")
+    matrix.add_argument("results", nargs="+", type=Path, help="results.json (ou leurs dossiers)")
+    matrix.add_argument("--out", type=Path, default=REPO_ROOT / "reports" / "matrix", help="dossier de sortie")
+    matrix.add_argument("--shared-only", action="store_true",
+                        help="accepter des catalogues différents en ne gardant que les identifiants communs")
+    diff = sub.add_parser("diff", help="comparer deux campagnes ou deux matrices (statut 1 si régression)")
+    diff.add_argument("old", type=Path)
+    diff.add_argument("new", type=Path)
+    diff.add_argument("--json", type=Path, help="écrire la différence en JSON dans ce fichier")
+    earl = sub.add_parser("earl", help="exporter une campagne en EARL (JSON-LD)")
+    earl.add_argument("results", type=Path)
+    earl.add_argument("--out", type=Path, help="fichier de sortie (défaut : earl.jsonld à côté)")
     targets = sub.add_parser("targets", help="lister et valider les fichiers cibles")
     targets.add_argument("names", nargs="*", help="cibles à valider (défaut : toutes celles de targets/)")
     catalogue = sub.add_parser("catalogue", help="afficher, régénérer ou vérifier le catalogue des tests")
     group = catalogue.add_mutually_exclusive_group()
     group.add_argument("--write", action="store_true", help="régénérer suites/catalogue.yaml")
     group.add_argument("--check", action="store_true", help="échouer si le catalogue commité n'est plus à jour")
+    catalogue.add_argument("--format", choices=["text", "md", "html", "csv"], default="text",
+                           help="présentation pour les personnes (md, html, csv) ; clausier CCTP inclus")
     return parser
 
 
@@ -69,6 +85,10 @@ def command_run(args: argparse.Namespace) -> int:
         return _error(f"suite inconnue : {', '.join(unknown)} (suites : {', '.join(SUITES)})")
     try:
         targets = [load_target(name) for name in names]
+        if args.profile:
+            from cicclo.profiles import get_profile
+
+            get_profile(args.profile)
     except ConfigurationError as exc:
         return _error(str(exc))
     paths = [SUITES[s] for s in (args.suite or list(SUITES))]
@@ -82,6 +102,8 @@ def command_run(args: argparse.Namespace) -> int:
                 cmd += [f"--{opt.replace('_', '-')}", str(getattr(args, opt))]
         if args.keyword:
             cmd += ["-k", args.keyword]
+        if args.profile:
+            cmd += ["--profile", args.profile]
         print(f"== cible {target.id} : {target.name}", flush=True)
         status = subprocess.call(cmd, cwd=REPO_ROOT)
         if status == PYTEST_USAGE_ERROR:
@@ -134,7 +156,13 @@ def command_catalogue(args: argparse.Namespace) -> int:
         return 0
     import yaml
 
+    from cicclo.catalogue import render_csv, render_html, render_markdown
+
     doc = yaml.safe_load(text)
+    renderers = {"md": render_markdown, "html": render_html, "csv": render_csv}
+    if args.format in renderers:
+        sys.stdout.write(renderers[args.format](doc))
+        return 0
     classes = doc["classes"]
     for test in doc["tests"]:
         code = classes.get(test["conformance_class"], {}).get("code", "?")
@@ -145,9 +173,51 @@ def command_catalogue(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_matrix(args: argparse.Namespace) -> int:
+    from cicclo.matrix import MatrixError, build, load_run, write
+
+    try:
+        matrix = build([load_run(p) for p in args.results], shared_only=args.shared_only)
+    except MatrixError as exc:
+        return _error(str(exc))
+    for path in write(matrix, args.out):
+        print(f"écrit : {path}")
+    return 0
+
+
+def command_diff(args: argparse.Namespace) -> int:
+    from cicclo.diff import diff, render_text, statuses_of
+    from cicclo.matrix import MatrixError
+
+    try:
+        result = diff(statuses_of(args.old), statuses_of(args.new))
+    except MatrixError as exc:
+        return _error(str(exc))
+    print(render_text(result))
+    if args.json:
+        args.json.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+        print(f"écrit : {args.json}")
+    return 1 if result["regressions"] else 0
+
+
+def command_earl(args: argparse.Namespace) -> int:
+    from cicclo.matrix import MatrixError, load_run
+    from cicclo.reporters.earl import to_earl
+
+    try:
+        run = load_run(args.results)
+    except MatrixError as exc:
+        return _error(str(exc))
+    out = args.out or run.path.parent / "earl.jsonld"
+    out.write_text(json.dumps(to_earl(run.doc), ensure_ascii=False, indent=1), encoding="utf-8")
+    print(f"écrit : {out}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    handler = {"run": command_run, "targets": command_targets, "catalogue": command_catalogue}[args.command]
+    handler = {"run": command_run, "targets": command_targets, "catalogue": command_catalogue,
+               "matrix": command_matrix, "diff": command_diff, "earl": command_earl}[args.command]
     return handler(args)
 
 

@@ -19,6 +19,7 @@ from cicclo.errors import CheckFailed, ConfigurationError, NotApplicable, NotTes
 from cicclo.http import EvidenceStore, HttpClient
 from cicclo.model import InstanceResult, Status, TestResult, aggregate, exit_status
 from cicclo.redact import Redactor
+from cicclo.reporters.results_json import DESELECTED
 from cicclo.targets import REPO_ROOT, Budgets, Target, load_target
 
 SUITES_DIR = REPO_ROOT / "suites"
@@ -42,6 +43,10 @@ class RunContext:
     results: dict[str, TestResult] = field(default_factory=dict)
     declarations: dict[str, Declaration] = field(default_factory=dict)
     reference: Any = None
+    profile: Any = None
+
+    def profile_verdict(self) -> dict[str, Any] | None:
+        return self.profile.verdict(self.results) if self.profile is not None else None
 
     def wall_seconds(self) -> float:
         return time.monotonic() - self.started
@@ -57,6 +62,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--max-pages", type=int, default=None, help="budget : pages suivies au plus par parcours")
     group.addoption("--max-features", type=int, default=None,
                     help="budget : entités interrogées une à une au plus par collection")
+    group.addoption("--profile", action="store", default=None,
+                    help="ne lancer que les tests d'un profil de suites/profiles.yaml et dire s'il est atteint")
 
 
 def _is_suite_run(config: pytest.Config) -> bool:
@@ -74,6 +81,9 @@ def pytest_configure(config: pytest.Config) -> None:
     if not _is_suite_run(config):
         return
     try:
+        from cicclo.profiles import get_profile
+
+        profile = get_profile(config.getoption("profile")) if config.getoption("profile") else None
         target = load_target(config.getoption("target") or "local")
         secrets = target.secrets()
         auth_headers, auth_params = target.auth_parts()
@@ -114,7 +124,7 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     run = RunContext(
         target=target, out_dir=out_dir, client=client, redactor=redactor, budgets=budgets,
-        started_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), reference=reference,
+        started_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), reference=reference, profile=profile,
     )
     config.stash[RUN_KEY] = run
     if hasattr(config.option, "htmlpath") and not config.option.htmlpath:
@@ -165,18 +175,27 @@ def declaration_problems(items: list[tuple[str, Any, bool]]) -> tuple[dict[str, 
     return declarations, problems
 
 
+def declarations_by_node(item: pytest.Item) -> Declaration:
+    decl = declaration_of(getattr(item, "obj", None))
+    assert decl is not None, item.nodeid
+    return decl
+
+
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
     run = config.stash.get(RUN_KEY, None)
     if run is None:
         return
     declarations, problems = declaration_problems(
         [(item.nodeid, getattr(item, "obj", None), hasattr(item, "callspec")) for item in items])
+    if run.profile is not None and not problems:
+        # a profile run is exactly the profile's tests: the others are not part of this campaign
+        items[:] = [i for i in items if declarations_by_node(i).test_id in run.profile.tests]
+        declarations = {k: d for k, d in declarations.items() if k in run.profile.tests}
     if problems:
         raise pytest.UsageError("déclarations de tests invalides :\n  " + "\n  ".join(problems))
     run.declarations.update(declarations)
     for item in items:
-        decl = declaration_of(getattr(item, "obj", None))
-        assert decl is not None
+        decl = declarations_by_node(item)
         item.user_properties.append(("test_id", decl.test_id))
         item.user_properties.append(("requirements", " ".join(decl.requirements)))
         if decl.abstract_test:
@@ -192,8 +211,7 @@ def pytest_deselected(items: list[pytest.Item]) -> None:
     for item in items:
         decl = declaration_of(getattr(item, "obj", None))
         if decl:
-            run.results[decl.test_id] = _result(decl, Status.NOT_TESTED, "désélectionné pour cette campagne", [],
-                                                item.nodeid)
+            run.results[decl.test_id] = _result(decl, Status.NOT_TESTED, DESELECTED, [], item.nodeid)
 
 
 @pytest.fixture(scope="session")
@@ -323,11 +341,12 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     for test_id, decl in run.declarations.items():
         if test_id not in run.results:
             run.results[test_id] = _result(decl, Status.NOT_TESTED, "test non exécuté (campagne interrompue)", [], "")
-    from cicclo.reporters import junit, results_json
+    from cicclo.reporters import earl, junit, results_json
 
     ordered = [run.results[k] for k in sorted(run.results)]
     results_json.write(run, ordered)
     junit.write(run, ordered)
+    earl.write(run)
     if exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         session.exitstatus = exit_status(ordered)
 
@@ -346,10 +365,16 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     tr.write_line(f"cible : {run.target.id} ({run.target.name})")
     tr.write_line("statuts : " + ", ".join(f"{counts.get(s.value, 0)} {s.value}" for s in Status)
                   + f" — dont {warnings} avertissement(s) DEVRAIT")
+    verdict = run.profile_verdict()
+    if verdict is not None:
+        state = "ATTEINT" if verdict["met"] else "INCOMPLET" if not verdict["complete"] else "NON ATTEINT"
+        tr.write_line(f"profil {verdict['name']} version {verdict['version']} : {state}"
+                      + (f" — en échec : {', '.join(verdict['failing'])}" if verdict["failing"] else "")
+                      + (f" — non testés : {', '.join(verdict['not_run'])}" if verdict["not_run"] else ""))
     tr.write_line(
         f"requêtes : {stats.requests} (+{stats.cache_hits} depuis le cache), "
         f"{stats.bytes_received / 1e6:.1f} Mo reçus, {stats.server_wait_s:.1f} s d'attente serveur, "
         f"{run.wall_seconds():.1f} s au total"
     )
-    for name in ("results.json", "junit.xml", "report.html"):
+    for name in ("results.json", "junit.xml", "earl.jsonld", "report.html"):
         tr.write_line(f"{name:13s}: {run.out_dir / name}")

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 from cicclo import __version__
 from cicclo.model import Status, TestResult
 
+DESELECTED = "désélectionné pour cette campagne"
+
 if TYPE_CHECKING:
     from cicclo.plugin import RunContext
 
@@ -48,6 +50,9 @@ def document(run: RunContext, results: list[TestResult]) -> dict[str, Any]:
             },
             "runner": {"python": platform.python_version(), "platform": sys.platform},
             "stats": run.client.stats.to_json(run.wall_seconds()),
+            "profile": run.profile_verdict(),
+            "complete": not any(r.message == DESELECTED for r in results)
+            and (run.profile_verdict() or {}).get("complete", True),
         },
         "summary": summary,
         "results": [r.to_json() for r in results],

@@ -1,0 +1,110 @@
+"""The matrix, the diff, profiles, the citable catalogue and the EARL export, from committed example runs."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cicclo.catalogue import catalogue_sha256
+from cicclo.diff import diff, statuses_of
+from cicclo.matrix import MatrixError, build, load_run, write
+from cicclo.reporters.earl import to_earl
+from tests.conftest import ROOT
+
+EXAMPLES = ROOT / "tests" / "examples"
+ALIGNED = ["exemple-a", "exemple-b", "exemple-incomplet"]
+
+
+def runs(*names: str):  # type: ignore[no-untyped-def]
+    return [load_run(EXAMPLES / n) for n in names]
+
+
+def test_examples_are_aligned_on_the_committed_catalogue() -> None:
+    """Regenerate them (scripts/make_matrix_examples.py) whenever the catalogue changes."""
+    for name in [*ALIGNED, "exemple-b-regression"]:
+        assert load_run(EXAMPLES / name).catalogue == catalogue_sha256(), name
+
+
+def test_cells_and_summaries() -> None:
+    matrix = build(runs(*ALIGNED))
+    assert [t["column"] for t in matrix["targets"]] == ["exemple-a", "exemple-b", "exemple-d"]
+    assert len(matrix["tests"]) == 47
+    cell = matrix["cells"]["OAPIF-CORE-022"]
+    assert cell["exemple-a"]["status"] == "FAIL" and cell["exemple-b"]["status"] == "PASS"
+    assert cell["exemple-a"]["evidence"] and cell["exemple-a"]["evidence"][0]["curl"].startswith("curl ")
+    assert matrix["summary"]["per_target"]["exemple-b"]["FAIL"] == 0
+    assert matrix["summary"]["per_test_passing"]["OAPIF-CORE-022"] == 1
+    geojson = matrix["summary"]["per_class"]["http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson"]
+    assert geojson["targets_passing"] == 1 and geojson["targets"] == 3
+    assert [t["complete"] for t in matrix["targets"]] == [True, True, False]
+
+
+def test_runs_of_another_catalogue_are_refused_or_reduced_to_shared_ids() -> None:
+    with pytest.raises(MatrixError, match="exemple-autre-catalogue"):
+        build(runs("exemple-a", "exemple-autre-catalogue"))
+    matrix = build(runs("exemple-a", "exemple-autre-catalogue"), shared_only=True)
+    assert matrix["shared_only"] and len(matrix["catalogue_sha256"]) == 2
+
+
+def test_outputs_are_written_and_self_contained(tmp_path: Path) -> None:
+    files = write(build(runs(*ALIGNED)), tmp_path)
+    assert sorted(p.name for p in files) == ["index.html", "matrix.csv", "matrix.json"]
+    page = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert "<script src" not in page and "<link" not in page
+    assert (tmp_path / "matrix.csv").read_text(encoding="utf-8").splitlines()[0].startswith("test_id,titre")
+    assert json.loads((tmp_path / "matrix.json").read_text(encoding="utf-8"))["format"] == "cicclo/matrix"
+
+
+def test_page_filters_and_opens_a_cell_in_headless_chromium(tmp_path: Path) -> None:
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.skip("chromium absent (installé par scripts/setup.sh)")
+    write(build(runs(*ALIGNED)), tmp_path)
+    url = (tmp_path / "index.html").as_uri() + "#status=FAIL&open=OAPIF-CORE-022%7Cexemple-a"
+    dom = subprocess.run(
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--no-first-run", "--disable-sync", f"--user-data-dir={tmp_path / 'p'}",
+         "--virtual-time-budget=3000", "--dump-dom", url],
+        capture_output=True, text=True, timeout=120, check=False).stdout
+    assert "5 identifiants affichés sur 47" in dom  # the status filter really filtered the rows
+    assert 'data-test="OAPIF-CORE-017"' not in dom and 'data-test="OAPIF-CORE-022"' in dom
+    assert "OAPIF-CORE-022 — exemple-a : FAIL" in dom and "Rejouer avec" in dom  # the cell's evidence
+
+
+def test_diff_reports_the_regression_and_the_cli_fails_on_it(tmp_path: Path) -> None:
+    result = diff(statuses_of(EXAMPLES / "exemple-b"), statuses_of(EXAMPLES / "exemple-b-regression"))
+    assert result["targets"]["exemple-b"]["regressed"] == ["OAPIF-CORE-019"]
+    proc = subprocess.run([sys.executable, "-m", "cicclo", "diff", str(EXAMPLES / "exemple-b"),
+                           str(EXAMPLES / "exemple-b-regression"), "--json", str(tmp_path / "diff.json")],
+                          capture_output=True, text=True, cwd=ROOT, check=False)
+    assert proc.returncode == 1 and "RÉGRESSION exemple-b OAPIF-CORE-019 : PASS → FAIL" in proc.stdout
+    assert json.loads((tmp_path / "diff.json").read_text(encoding="utf-8"))["regressions"] == 1
+    improved = diff(statuses_of(EXAMPLES / "exemple-a"), statuses_of(EXAMPLES / "exemple-b"))
+    assert improved["regressions"] == 0
+
+
+def test_diff_of_two_matrices(tmp_path: Path) -> None:
+    write(build(runs("exemple-a", "exemple-b")), tmp_path / "avant")
+    write(build(runs("exemple-a", "exemple-b-regression")), tmp_path / "apres")
+    result = diff(statuses_of(tmp_path / "avant"), statuses_of(tmp_path / "apres"))
+    assert result["regressions"] == 1
+
+
+def test_catalogue_for_people_lists_every_id_with_title_and_citations() -> None:
+    proc = subprocess.run([sys.executable, "-m", "cicclo", "catalogue", "--format", "md"], capture_output=True,
+                          text=True, cwd=ROOT, check=True)
+    for entry in load_run(EXAMPLES / "exemple-a").doc["results"]:
+        assert f"| {entry['test_id']} | {entry['title']} |" in proc.stdout
+        assert entry["requirements"][0] in proc.stdout
+    assert "Clausier pour CCTP" in proc.stdout and "oapif-socle" in proc.stdout
+
+
+def test_earl_export_maps_every_status() -> None:
+    doc = to_earl(load_run(EXAMPLES / "exemple-a").doc)
+    outcomes = {a["earl:result"]["earl:outcome"]["@id"] for a in doc["@graph"] if a.get("@type") == "earl:Assertion"}
+    assert outcomes == {"earl:passed", "earl:failed", "earl:inapplicable", "earl:untested"}
