@@ -62,3 +62,11 @@ def test_collection_refuses_undeclared_duplicated_or_parametrised_tests() -> Non
     assert any("déjà déclaré" in p for p in problems)
     assert any("sans déclaration" in p for p in problems)
     assert len(problems) == 3
+
+
+def test_an_id_that_changes_meaning_is_refused() -> None:
+    committed = load_committed()
+    committed["OAPIF-CORE-017"] = {**committed["OAPIF-CORE-017"],
+                                   "requirements": ["http://www.opengis.net/spec/ogcapi-features-1/1.0/req/core/f-op"]}
+    with pytest.raises(CatalogueError, match="change de sens"):
+        build(collect_declarations(), committed)

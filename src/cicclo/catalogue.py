@@ -24,6 +24,8 @@ from cicclo.targets import REPO_ROOT
 SUITES_DIR = REPO_ROOT / "suites"
 CATALOGUE_PATH = SUITES_DIR / "catalogue.yaml"
 RETIRED = ("deprecated", "withdrawn")
+# what a test checks: changing any of these for an existing ID changes its meaning
+MEANING = ("requirements", "abstract_test", "conformance_class", "level")
 
 
 class CatalogueError(Exception):
@@ -87,6 +89,11 @@ def build(declarations: list[Declaration], committed: dict[str, dict[str, Any]])
             tests[key]["since"] = old.get("since", tests[key]["since"])
             if old.get("status") in RETIRED:
                 raise CatalogueError(f"{key} est {old['status']} : un identifiant retiré n'est jamais réutilisé")
+            changed = [f for f in MEANING if old.get(f) != tests[key][f]]
+            if changed:
+                raise CatalogueError(
+                    f"{key} change de sens ({', '.join(changed)}) : déclarer un nouvel identifiant et marquer "
+                    f"{key} `status: deprecated` avec `replaced_by`")
         else:
             tests[key] = old
     return {

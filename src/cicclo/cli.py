@@ -112,10 +112,25 @@ def command_run(args: argparse.Namespace) -> int:
             return _error(f"la campagne de {target.id} s'est arrêtée (statut pytest {status})")
         _link_latest(out, target.id)
         print(f"Rapports de {target.id} :")
-        for file in ("report.html", "results.json", "junit.xml"):
+        for file in ("report.html", "results.json", "junit.xml", "earl.jsonld"):
             print(f"  {out / file}")
+        _print_profile(out)
         worst = max(worst, status, key=lambda s: SEVERITY[s])
     return worst
+
+
+def _print_profile(out: Path) -> None:
+    try:
+        profile = json.loads((out / "results.json").read_text(encoding="utf-8"))["run"].get("profile")
+    except (OSError, ValueError, KeyError):
+        return
+    if profile:
+        state = "ATTEINT" if profile["met"] else "INCOMPLET" if not profile["complete"] else "NON ATTEINT"
+        print(f"Profil {profile['name']} version {profile['version']} : {state}")
+        if profile["failing"]:
+            print(f"  en échec : {', '.join(profile['failing'])}")
+        if profile["not_run"]:
+            print(f"  non testés (profil incomplet) : {', '.join(profile['not_run'])}")
 
 
 def command_targets(args: argparse.Namespace) -> int:
