@@ -65,7 +65,8 @@ def main(run_dir: Path) -> None:
     _write("exemple-b", b, run_dir)
     later = _as_target(b, "exemple-b", "Exemple B (plateforme corrigée)", "2026-11-15T11:00:00+00:00")
     later["target"]["product_version"] = "2.1"
-    _set(later, "OAPIF-CORE-019", "FAIL", "[collection=parcelles bbox=…] 3 entités renvoyées n'intersectent pas la boîte")
+    _set(later, "OAPIF-CORE-019", "FAIL",
+         "[collection=parcelles bbox=…] 3 entités renvoyées n'intersectent pas la boîte")
     _write("exemple-b-regression", later, run_dir)
     other = _as_target(real, "exemple-c", "Exemple C (autre version du catalogue)", "2026-10-01T09:00:00+00:00")
     other["suite"].update(version="0.0.9", catalogue_sha256="0" * 64)

@@ -21,72 +21,96 @@ from cicclo.oapif.context import (
     OapifContext,
     find_links,
     media_type,
-    same_media_type,
 )
 from cicclo.oapif.openapi import ApiDefinition, load_definition, schema_path
 from cicclo.oapif.uris import OAS30, ats, req
-from cicclo.verdict import Verdict
+from cicclo.verdict import InstanceRecorder, Verdict
 
 UNKNOWN_FEATURE_ID = "cicclo-entite-inexistante-000"
+INVALID_LIMIT = "unlimited"
 MAX_IMPL_REQUESTS = 60
-
-
-def _note_unresolved(definition: ApiDefinition, verdict: Verdict) -> None:
-    if definition.unresolved:
-        verdict.note("références externes non disponibles hors ligne, non vérifiées : "
-                     + ", ".join(sorted(definition.unresolved)))
-
-
-def _documented_statuses(definition: ApiDefinition, url: str) -> tuple[str | None, set[str]]:
-    template = definition.match_path(definition.relative_path(url))
-    op = definition.operation(template) if template else None
-    responses = op.get("responses") if op else None
-    return template, set(map(str, responses)) if isinstance(responses, dict) else set()
-
+MAX_SPEC_ERRORS = 10
+OPENAPI_JSON_TYPE = "application/vnd.oai.openapi+json"
 
 Fetch = Callable[[], Exchange]
 
 
+def _note_unresolved(definition: ApiDefinition, verdict: Verdict) -> None:
+    if definition.unresolved:
+        verdict.note("références externes non fournies hors ligne, non vérifiées : "
+                     + ", ".join(sorted(definition.unresolved)))
+
+
+def _is_described(status: int | None, documented: set[str]) -> bool:
+    """True when the responses object covers ``status`` (exact code, range such as 4XX, or default)."""
+    code = str(status)
+    return code in documented or f"{code[0]}XX" in documented or "default" in documented
+
+
+def _unknown_feature(api: OapifContext, coll: CollectionRef) -> Exchange:
+    return api.client.get(api.feature_url(coll, UNKNOWN_FEATURE_ID), accept=ACCEPT_GEOJSON)
+
+
+def _invalid_limit(api: OapifContext, coll: CollectionRef) -> Exchange:
+    return api.client.get(api.items_url(coll), accept=ACCEPT_GEOJSON, params={"limit": INVALID_LIMIT})
+
+
+def _first_feature(api: OapifContext, coll: CollectionRef) -> Exchange:
+    ids = api.sample_feature_ids(coll)[:1]
+    if not ids:
+        raise NotTested("aucune entité dans la collection : pas de ressource entité à observer")
+    return api.client.get(api.feature_url(coll, ids[0]), accept=ACCEPT_GEOJSON)
+
+
 def _observed_resources(api: OapifContext, collections: list[CollectionRef]) -> list[tuple[str, Fetch]]:
-    """Each kind of resource of the API, fetched as a client really gets it (lazily, inside its instance)."""
+    """Each kind of resource of the API, fetched as a client gets it (lazily, inside its instance)."""
     resources: list[tuple[str, Fetch]] = [
         ("page d'accueil", api.landing),
         ("/conformance", lambda: api.client.get(api.url("conformance"), accept=ACCEPT_JSON)),
         ("/collections", api.collections_exchange),
     ]
     for coll in collections:
-        resources.append((f"/collections/{coll.id}", lambda c=coll: api.collection_exchange(c.id)))
-        resources.append((f"/collections/{coll.id}/items", lambda c=coll: api.client.get(
-            api.items_url(c), accept=ACCEPT_GEOJSON, params={"limit": "2"})))
-        resources.append((f"/collections/{coll.id}/items/{{featureId}}", lambda c=coll: _first_feature(api, c)))
+        resources += [
+            (f"/collections/{coll.id}", lambda c=coll: api.collection_exchange(c.id)),
+            (f"/collections/{coll.id}/items", lambda c=coll: api.client.get(
+                api.items_url(c), accept=ACCEPT_GEOJSON, params={"limit": "2"})),
+            (f"/collections/{coll.id}/items/{{featureId}}", lambda c=coll: _first_feature(api, c)),
+            (f"/collections/{coll.id}/items/{{featureId}} inconnue", lambda c=coll: _unknown_feature(api, c)),
+        ]
     return resources
-
-
-def _first_feature(api: OapifContext, coll: CollectionRef) -> Exchange:
-    ids = api.sample_feature_ids(coll)[:1]
-    if not ids:
-        raise NotTested("aucune entité dans la collection")
-    return api.client.get(api.feature_url(coll, ids[0]), accept=ACCEPT_GEOJSON)
 
 
 @conformance(
     "OAPIF-OAS30-001",
-    title="La définition OpenAPI décrit toutes les réponses réellement produites par l'API",
+    title="La définition OpenAPI décrit les réponses que l'API produit réellement",
     requirements=[req("oas30/completeness")],
     abstract_test=ats("oas30/completeness"),
     applies_to=OAS30,
 )
 def test_completeness(api: OapifContext, verdict: Verdict) -> None:
-    """The OpenAPI definition SHALL cover every status code and response the API really produces: each real
-    response is validated against the definition (openapi-core, offline)."""
+    """For each operation, the definition SHALL describe every status code and response object the API
+    uses: each real response (success and unknown feature) is validated against the definition.
+
+    Whether an error status code is described at all is OAPIF-OAS30-002's concern.
+    """
     definition = load_definition(api)
     _note_unresolved(definition, verdict)
-    collections = api.collections(verdict)
-    for name, fetch in _observed_resources(api, collections):
+    for name, fetch in _observed_resources(api, api.collections(verdict)):
         with verdict.instance(name) as rec:
             ex = fetch()
+            if ex.status is not None and ex.status >= 400:
+                template, documented = definition.documented_statuses(ex.url)
+                if not _is_described(ex.status, documented):
+                    raise NotTested(f"{ex.describe()} : code d'erreur non décrit pour GET {template} "
+                                    "(vérifié par OAPIF-OAS30-002)")
             for err in definition.response_errors(ex):
                 rec.fail(f"{ex.describe()} : {err}")
+
+
+def _response_object(definition: ApiDefinition, template: str, status: int | None) -> Any:
+    responses = (definition.operation(template) or {}).get("responses") or {}
+    code = str(status)
+    return definition.resolve(responses.get(code) or responses.get(f"{code[0]}XX") or responses.get("default"))
 
 
 @conformance(
@@ -97,53 +121,67 @@ def test_completeness(api: OapifContext, verdict: Verdict) -> None:
     applies_to=OAS30,
 )
 def test_exceptions_codes(api: OapifContext, verdict: Verdict) -> None:
-    """Every HTTP status code the API returns for an error (invalid parameter, unknown feature) SHALL be
-    described in the definition for that operation (explicitly or by a default response)."""
+    """For each operation, the definition SHALL describe the HTTP status codes the API may generate: those
+    returned for an invalid limit and an unknown feature are each described by a response object."""
     definition = load_definition(api)
     for coll in api.collections(verdict):
-        cases = [("limit invalide", api.items_url(coll), {"limit": "unlimited"}),
-                 ("entité inconnue", api.feature_url(coll, UNKNOWN_FEATURE_ID), None)]
-        for label, url, params in cases:
+        for label, fetch in (("limit invalide", _invalid_limit), ("entité inconnue", _unknown_feature)):
             with verdict.instance(f"collection={coll.id} {label}") as rec:
-                ex = api.client.get(url, accept=ACCEPT_GEOJSON, params=params)
+                ex = fetch(api, coll)
                 if ex.status is not None and ex.status < 400:
-                    raise NotTested(f"{ex.describe()} : pas de code d'erreur à vérifier")
-                template, documented = _documented_statuses(definition, ex.url)
+                    raise NotTested(f"{ex.describe()} : aucun code d'erreur renvoyé, rien à vérifier")
+                template, documented = definition.documented_statuses(ex.url)
                 rec.require(template, f"{ex.url} : aucun chemin de la définition ne correspond")
-                rec.check(str(ex.status) in documented or "default" in documented
-                          or f"{str(ex.status)[0]}XX" in documented,
-                          f"{ex.describe()} : le code {ex.status} n'est pas décrit pour GET {template} "
-                          f"(décrits : {', '.join(sorted(documented)) or 'aucun'})")
+                rec.require(_is_described(ex.status, documented),
+                            f"{ex.describe()} : le code {ex.status} n'est pas décrit pour GET {template} "
+                            f"(décrits : {', '.join(sorted(documented)) or 'aucun'})")
+                response = _response_object(definition, str(template), ex.status)
+                rec.check(isinstance(response, dict) and isinstance(response.get("description"), str),
+                          f"GET {template} : la réponse {ex.status} n'est pas un objet Response (description "
+                          "obligatoire)")
+
+
+def _is_openapi30_json(value: str | None) -> bool:
+    """application/vnd.oai.openapi+json with version=3.0 among its parameters (case and spaces ignored)."""
+    params = [p.strip().replace(" ", "").lower() for p in (value or "").split(";")[1:]]
+    return media_type(value) == OPENAPI_JSON_TYPE and "version=3.0" in params
+
+
+def _check_definition_link(api: OapifContext, rec: InstanceRecorder, link: dict[str, Any],
+                           accept: str, served_ok: Callable[[str | None], bool], expected: str) -> None:
+    url = urljoin(api.root, str(link.get("href", "")))
+    if not api.client.is_target_url(url):
+        raise NotTested(f"{url} est hors des hôtes de la cible : non contacté")
+    ex = api.client.get(url, accept=accept)
+    if ex.status != 200:
+        raise NotTested(f"{ex.describe()} : lien sans réponse 200 (vérifié par OAPIF-CORE-005)")
+    rec.check(served_ok(ex.content_type), f"{ex.describe()} : servi en {ex.content_type!r}, {expected} attendu")
 
 
 @conformance(
     "OAPIF-OAS30-003",
-    title="La définition OpenAPI 3.0 est liée en JSON (service-desc) et sa documentation en HTML (service-doc)",
+    title="La définition OpenAPI 3.0 est liée en JSON (service-desc) et sa version HTML (service-doc)",
     requirements=[req("oas30/oas-definition-1")],
     abstract_test=ats("oas30/oas-definition-1"),
     applies_to=OAS30,
 )
 def test_oas_definition_1(api: OapifContext, verdict: Verdict) -> None:
-    """An OpenAPI 3.0 definition in JSON SHALL be available (service-desc, media type
-    application/vnd.oai.openapi+json;version=3.0), and an HTML version (service-doc, text/html)."""
+    """An OpenAPI 3.0 definition in JSON SHALL be available through rel=service-desc with the media type
+    application/vnd.oai.openapi+json;version=3.0, and an HTML version through rel=service-doc (text/html)."""
     landing = api.landing_json()
-    for rel, expected in (("service-desc", OPENAPI_JSON), ("service-doc", HTML)):
-        with verdict.instance(rel) as rec:
-            links = [lk for lk in find_links(landing, rel) if same_media_type(lk.get("type"), expected)
-                     or (expected == HTML and media_type(lk.get("type")) == HTML)]
-            rec.require(links, f"aucun lien rel={rel} de type {expected}")
-            url = urljoin(api.root, str(links[0].get("href", "")))
-            if not api.client.is_target_url(url):
-                raise NotTested(f"{url} est hors des hôtes de la cible : non contacté")
-            ex = api.client.get(url, accept=expected)
-            rec.require(ex.status == 200, f"{ex.describe()} : 200 attendu")
-            ok = same_media_type(ex.content_type, expected) if expected == OPENAPI_JSON else ex.media_type == HTML
-            rec.check(ok, f"{ex.describe()} : servi en {ex.content_type!r}, {expected} attendu")
+    with verdict.instance("service-desc") as rec:
+        links = [lk for lk in find_links(landing, "service-desc") if _is_openapi30_json(lk.get("type"))]
+        rec.require(links, f"aucun lien rel=service-desc de type {OPENAPI_JSON}")
+        _check_definition_link(api, rec, links[0], OPENAPI_JSON, _is_openapi30_json, OPENAPI_JSON)
+    with verdict.instance("service-doc") as rec:
+        links = find_links(landing, "service-doc", HTML)
+        rec.require(links, f"aucun lien rel=service-doc de type {HTML}")
+        _check_definition_link(api, rec, links[0], HTML, lambda ct: media_type(ct) == HTML, HTML)
 
 
 @conformance(
     "OAPIF-OAS30-004",
-    title="La définition de l'API est un document OpenAPI 3.0 valide",
+    title="La définition de l'API en JSON est un document OpenAPI 3.0 valide",
     requirements=[req("oas30/oas-definition-2")],
     abstract_test=ats("oas30/oas-definition-2"),
     applies_to=OAS30,
@@ -154,91 +192,135 @@ def test_oas_definition_2(api: OapifContext, verdict: Verdict) -> None:
     _note_unresolved(definition, verdict)
     with verdict.instance("service-desc") as rec:
         version = str(definition.document.get("openapi", definition.document.get("swagger", "")))
-        rec.require(re.match(r"^3\.0\.\d+$", version), f"version OpenAPI {version!r} : 3.0.x attendue")
+        rec.require(re.fullmatch(r"3\.0\.\d+", version), f"version OpenAPI {version!r} : 3.0.x attendue")
         errors = list(OpenAPIV30SpecValidator(schema_path(definition.offline)).iter_errors())
-        for err in errors[:10]:
+        for err in errors[:MAX_SPEC_ERRORS]:
             rec.fail(f"OpenAPI 3.0 : {str(err).splitlines()[0][:300]}")
-        if len(errors) > 10:
-            rec.fail(f"… et {len(errors) - 10} autres erreurs")
+        if len(errors) > MAX_SPEC_ERRORS:
+            rec.fail(f"… et {len(errors) - MAX_SPEC_ERRORS} autres erreurs")
+
+
+def _instantiate(template: str, collection_ids: list[str], feature_ids: dict[str, list[str]]) -> list[str] | None:
+    """Concrete paths for a template: a variable after /collections/ takes each collection id, one after
+    /items/ a real feature id of that collection; None when another kind of variable has no known value."""
+    parts = template.strip("/").split("/")
+    concrete: list[list[str]] = [[]]
+    for i, part in enumerate(parts):
+        if not re.fullmatch(r"\{[^}]+\}", part):
+            concrete = [[*c, part] for c in concrete]
+        elif i == 1 and parts[0] == "collections":
+            concrete = [[*c, cid] for c in concrete for cid in collection_ids]
+        elif i == 3 and parts[2] == "items":
+            concrete = [[*c, fid] for c in concrete for fid in feature_ids.get(c[1], [])[:1]]
+        else:
+            return None
+    return ["/" + "/".join(c) for c in concrete]
 
 
 def _concrete_paths(definition: ApiDefinition, api: OapifContext, collections: list[CollectionRef],
                     verdict: Verdict) -> list[str]:
-    """Every GET path of the definition, with its templates filled from the API's own data."""
-    values: dict[str, list[str]] = {"collectionId": [c.id for c in collections]}
-    concrete: list[str] = []
+    """Every GET path of the definition, with its variables filled from the API's own data."""
+    feature_ids = {c.id: [str(i) for i in verdict.attempt(f"collection={c.id}", lambda c=c: api.sample_feature_ids(c))
+                          or []] for c in collections}
+    paths: list[str] = []
+    skipped: list[str] = []
     for template in definition.paths():
         if definition.operation(template) is None:
             continue
-        names = re.findall(r"\{([^}]+)\}", template)
-        if not names:
-            concrete.append(template)
-        elif names == ["collectionId"]:
-            concrete.extend(template.replace("{collectionId}", cid) for cid in values["collectionId"])
-        elif names == ["collectionId", "featureId"]:
-            for coll in collections:
-                ids = (verdict.attempt(f"collection={coll.id}", lambda c=coll: api.sample_feature_ids(c)) or [])[:1]
-                concrete.extend(template.replace("{collectionId}", coll.id).replace("{featureId}", str(i))
-                                for i in ids)
-        elif names == ["featureId"]:
-            coll_id = template.split("/")[2] if template.startswith("/collections/") else None
-            coll = next((c for c in collections if c.id == coll_id), None)
-            ids = verdict.attempt(f"collection={coll.id}", lambda c=coll: api.sample_feature_ids(c)) if coll else None
-            concrete.extend(template.replace("{featureId}", str(i)) for i in (ids or [])[:1])
-    return concrete
+        concrete = _instantiate(template, [c.id for c in collections], feature_ids)
+        if concrete is None:
+            skipped.append(template)
+        else:
+            paths += concrete
+    if skipped:
+        verdict.note("chemins dont une variable n'a pas de valeur connue, non vérifiés : " + ", ".join(skipped))
+    return list(dict.fromkeys(paths))
 
 
 @conformance(
     "OAPIF-OAS30-005",
-    title="Chaque chemin de la définition OpenAPI se comporte comme elle le décrit",
+    title="Chaque chemin de la définition OpenAPI est implémenté comme elle le décrit",
     requirements=[req("oas30/oas-impl")],
     abstract_test=ats("oas30/oas-impl"),
     applies_to=OAS30,
 )
 def test_oas_impl(api: OapifContext, verdict: Verdict) -> None:
-    """Every path of the definition, instantiated with the API's own collections and features, SHALL
-    answer GET with a status code the definition documents for it."""
+    """Every path of the definition, instantiated with the API's own collections and features, SHALL be
+    implemented: GET answers with a status code the definition documents for it."""
     definition = load_definition(api)
     paths = _concrete_paths(definition, api, api.collections(verdict), verdict)
     if len(paths) > MAX_IMPL_REQUESTS:
         verdict.note(f"budget : {MAX_IMPL_REQUESTS} chemins vérifiés sur {len(paths)}")
         paths = paths[:MAX_IMPL_REQUESTS]
+    server = definition.server_url if api.client.is_target_url(definition.server_url) else api.root
 
     def check(path: str) -> None:
         with verdict.instance(path) as rec:
-            url = api.root.rstrip("/") + path if not definition.base_path else urljoin(api.root, path.lstrip("/"))
-            ex = api.client.get(url, accept=ACCEPT_JSON)
-            template, documented = _documented_statuses(definition, ex.url)
-            rec.check(str(ex.status) in documented or "default" in documented,
-                      f"{ex.describe()} : code {ex.status} non décrit pour GET {template}")
+            ex = api.client.get(server.rstrip("/") + path, accept=ACCEPT_JSON)
+            template, documented = definition.documented_statuses(ex.url)
+            rec.check(_is_described(ex.status, documented),
+                      f"{ex.describe()} : code {ex.status} non décrit pour GET {template} "
+                      f"(décrits : {', '.join(sorted(documented)) or 'aucun'})")
 
     list(api.client.parallel(check, paths))
 
 
-def _security(doc: dict[str, Any]) -> tuple[bool, bool]:
-    schemes = (doc.get("components") or {}).get("securitySchemes")
-    has_requirement = bool(doc.get("security")) or any(
-        isinstance(op, dict) and op.get("security")
-        for item in (doc.get("paths") or {}).values() if isinstance(item, dict) for op in item.values()
-    )
-    return bool(schemes), has_requirement
+def _operations(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    paths = doc.get("paths") if isinstance(doc.get("paths"), dict) else {}
+    return [op for item in paths.values() if isinstance(item, dict)
+            for op in item.values() if isinstance(op, dict)]
+
+
+def _required_scheme_names(doc: dict[str, Any]) -> set[str]:
+    """Names of the security schemes used by a Security Requirement (global or per operation)."""
+    requirements = [*(doc.get("security") or []), *(r for op in _operations(doc) for r in op.get("security") or [])]
+    return {name for r in requirements if isinstance(r, dict) for name in r}
+
+
+def _matches_target_auth(scheme: dict[str, Any], auth: dict[str, str]) -> bool:
+    """Whether a Security Scheme Object describes the authentication the target file declares."""
+    if auth.get("type") == "bearer":
+        return (scheme.get("type") == "http" and str(scheme.get("scheme", "")).lower() == "bearer") or \
+            scheme.get("type") in ("oauth2", "openIdConnect")
+    where = "header" if auth.get("type") == "header" else "query"
+    return scheme.get("type") == "apiKey" and scheme.get("in") == where and \
+        str(scheme.get("name", "")).lower() == auth.get("name", "").lower()
+
+
+def _observed_auth_refusal(api: OapifContext) -> Exchange | None:
+    for ex in (api.landing(), api.client.get(api.url("conformance"), accept=ACCEPT_JSON), api.collections_exchange()):
+        if ex.status in (401, 403):
+            return ex
+    return None
 
 
 @conformance(
     "OAPIF-OAS30-006",
-    title="Les mécanismes d'authentification utilisés sont déclarés dans la définition OpenAPI",
+    title="Les mécanismes d'authentification de l'API sont déclarés dans la définition OpenAPI",
     requirements=[req("oas30/security")],
     abstract_test=ats("oas30/security"),
     applies_to=OAS30,
 )
 def test_security(api: OapifContext, verdict: Verdict) -> None:
-    """Every authentication scheme the API uses SHALL be declared (Security Scheme Object and Security
-    Requirement)."""
+    """Every authentication protocol the API supports SHALL be described by a Security Scheme Object and its
+    use specified by a Security Requirement Object."""
+    auth = api.run.target.auth
+    refusal = _observed_auth_refusal(api)
+    if not auth and refusal is None:
+        raise NotTested("aucune authentification observée (ni 401/403, ni authentification déclarée dans le "
+                        "fichier cible) : rien à vérifier")
     definition = load_definition(api)
+    components = definition.document.get("components")
+    schemes = (components.get("securitySchemes") if isinstance(components, dict) else None) or {}
     with verdict.instance("définition") as rec:
-        uses_auth = bool(api.run.target.auth) or api.landing().status in (401, 403)
-        if not uses_auth:
-            raise NotTested("aucune authentification observée ni déclarée par la cible : rien à vérifier")
-        schemes, requirement = _security(definition.document)
-        rec.check(schemes, "l'API exige une authentification mais components.securitySchemes est absent")
-        rec.check(requirement, "aucune exigence de sécurité (security) dans la définition")
+        if refusal is not None:
+            rec.note(f"{refusal.describe()} : l'API exige une authentification")
+        rec.require(isinstance(schemes, dict) and schemes,
+                    "l'API exige une authentification mais components.securitySchemes est absent ou vide")
+        used = _required_scheme_names(definition.document) & set(schemes)
+        rec.check(used, "aucun objet Security Requirement n'utilise les schémas de sécurité déclarés")
+        if auth:
+            matching = {n for n, s in schemes.items() if isinstance(s, dict) and _matches_target_auth(s, auth)}
+            rec.check(matching, f"aucun schéma de sécurité ne décrit l'authentification utilisée ({auth.get('type')})")
+            rec.check(not matching or matching & used,
+                      "le schéma décrivant l'authentification utilisée n'est exigé par aucune opération")
