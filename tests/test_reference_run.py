@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -112,3 +113,16 @@ def test_html_report_opens_in_headless_chromium_with_the_class_summary(
     assert "Synthèse par classe de conformité" in dom
     assert "Encodage GeoJSON" in dom and "OAPIF-CORE-017" in dom
     assert "Rejouer avec" in dom and "curl " in dom
+
+
+def test_matrix_of_this_run_and_the_committed_examples(local_run: tuple[int, dict[str, Any], Path],
+                                                       tmp_path: Path) -> None:
+    _, _, out = local_run
+    examples = ROOT / "tests" / "examples"
+    cmd = [sys.executable, "-m", "cicclo", "matrix", str(out), *(str(examples / n) for n in
+           ("exemple-a", "exemple-b", "exemple-b-regression", "exemple-incomplet")), "--out", str(tmp_path)]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert {p.name for p in tmp_path.iterdir()} == {"matrix.json", "matrix.csv", "index.html"}
+    matrix = json.loads((tmp_path / "matrix.json").read_text(encoding="utf-8"))
+    assert [t["id"] for t in matrix["targets"]] == ["local", "exemple-a", "exemple-b", "exemple-b", "exemple-d"]
