@@ -99,7 +99,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if oapif and oapif.builtin == "reference":
         from cicclo.reference import ReferencePlatform
 
-        reference = ReferencePlatform(workdir=out_dir / "reference-platform")
+        reference = ReferencePlatform()  # data and logs in a temporary folder, removed at the end
         try:
             url = reference.start()
         except Exception as exc:
