@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
 
-from cicclo.catalogue import CatalogueError, build, collect_declarations, load_committed, stale_reason
+import pytest
+import yaml
+
+from cicclo.catalogue import (
+    CATALOGUE_PATH,
+    CatalogueError,
+    build,
+    collect_declarations,
+    load_committed,
+    stale_reason,
+)
 from cicclo.declare import DeclarationError, conformance
 from cicclo.oapif.uris import CORE
 
@@ -70,3 +80,21 @@ def test_an_id_that_changes_meaning_is_refused() -> None:
                                    "requirements": ["http://www.opengis.net/spec/ogcapi-features-1/1.0/req/core/f-op"]}
     with pytest.raises(CatalogueError, match="change de sens"):
         build(collect_declarations(), committed)
+
+
+def _copy_without(tmp_path: Path, test_id: str) -> Path:
+    doc = yaml.safe_load(CATALOGUE_PATH.read_text(encoding="utf-8"))
+    doc["tests"] = [t for t in doc["tests"] if t["id"] != test_id]
+    copy = tmp_path / "catalogue.yaml"
+    copy.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return copy
+
+
+def test_a_copy_missing_a_declared_id_is_stale(tmp_path: Path) -> None:
+    reason = stale_reason(_copy_without(tmp_path, "OAPIF-CORE-017"))
+    assert reason and "n'est plus à jour" in reason
+
+
+def test_a_missing_catalogue_file_is_reported(tmp_path: Path) -> None:
+    reason = stale_reason(tmp_path / "absent.yaml")
+    assert reason and "absent" in reason

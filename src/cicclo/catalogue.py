@@ -112,20 +112,21 @@ def render(doc: dict[str, Any]) -> str:
     return header + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=120)
 
 
-def generate() -> str:
-    return render(build(collect_declarations(), load_committed()))
+def generate(path: Path = CATALOGUE_PATH) -> str:
+    """The catalogue text for the current declarations, keeping the history of the catalogue at ``path``."""
+    return render(build(collect_declarations(), load_committed(path)))
 
 
-def stale_reason() -> str | None:
-    """Why the committed catalogue does not match the declarations, or None when it does."""
+def stale_reason(path: Path = CATALOGUE_PATH) -> str | None:
+    """Why the catalogue at ``path`` does not match the declarations, or None when it does."""
     try:
-        fresh = generate()
+        fresh = generate(path)
     except CatalogueError as exc:
         return str(exc)
-    if not CATALOGUE_PATH.is_file():
-        return f"{CATALOGUE_PATH} absent : lancer `cicclo catalogue --write`"
-    if CATALOGUE_PATH.read_text(encoding="utf-8") != fresh:
-        return f"{CATALOGUE_PATH} n'est plus à jour : lancer `cicclo catalogue --write` et le committer"
+    if not path.is_file():
+        return f"{path} absent : lancer `cicclo catalogue --write`"
+    if path.read_text(encoding="utf-8") != fresh:
+        return f"{path} n'est plus à jour : lancer `cicclo catalogue --write` et le committer"
     return None
 
 

@@ -9,49 +9,80 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from cicclo.errors import ConfigurationError
 from cicclo.model import LEVEL_LABELS_FR, Level
-from cicclo.targets import REPO_ROOT, all_target_paths, load_target
+from cicclo.targets import REPO_ROOT, Target, all_target_paths, load_target
 
 SUITES = {"oapif": "suites/oapif"}
 USAGE_ERROR = 2
 PYTEST_USAGE_ERROR = 4
-# worst first: a FAIL outweighs an ERROR, which outweighs success
-SEVERITY = {1: 3, 3: 2, 0: 1}
+PYTEST_NO_TESTS = 5
+RUN_STATUSES = (0, 1, 3)  # what the plugin makes of a completed run (model.exit_status)
+# over several targets the worst status wins: a usage error, then a FAIL, then an ERROR, then success
+SEVERITY = {USAGE_ERROR: 4, 1: 3, 3: 2, 0: 1}
+REPORT_FILES = ("report.html", "results.json", "junit.xml", "earl.jsonld")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"entier positif attendu : {text!r}")
+    return value
+
+
+def _add_help(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-h", "--help", action="help", help="afficher cette aide et quitter")
+
+
+def _subparser(sub: Any, name: str, summary: str) -> argparse.ArgumentParser:
+    parser: argparse.ArgumentParser = sub.add_parser(name, help=summary, description=summary, add_help=False)
+    _add_help(parser)
+    return parser
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="cicclo", description="Suite de conformité d'interopérabilité cicclo")
-    sub = parser.add_subparsers(dest="command", required=True)
-    run = sub.add_parser("run", help="lancer les suites contre une ou plusieurs cibles")
-    run.add_argument("--target", action="append", default=[],
+    parser = argparse.ArgumentParser(prog="cicclo", description="Suite de conformité d'interopérabilité cicclo",
+                                     add_help=False)
+    _add_help(parser)
+    sub = parser.add_subparsers(dest="command", required=True, title="commandes", metavar="COMMANDE")
+    run = _subparser(sub, "run", "lancer les suites contre une ou plusieurs cibles")
+    run.add_argument("--target", action="append", default=[], metavar="CIBLE",
                      help="nom d'une cible de targets/ ou chemin d'un fichier (répétable ; défaut : local)")
-    run.add_argument("--suite", action="append", default=[], help=f"suite à lancer ({', '.join(SUITES)})")
-    run.add_argument("--out", help="dossier de sortie (défaut : reports/<cible>/<horodatage>)")
-    run.add_argument("--max-collections", type=int)
-    run.add_argument("--max-pages", type=int)
-    run.add_argument("--max-features", type=int)
-    run.add_argument("-k", dest="keyword", help="sélection pytest par mot-clé")
-    run.add_argument("--profile", help="ne lancer que les tests d'un profil (suites/profiles.yaml)")
-    matrix = sub.add_parser("matrix", help="assembler la matrice cibles × tests de plusieurs campagnes")
+    run.add_argument("--suite", action="append", default=[], metavar="SUITE",
+                     help=f"suite à lancer ({', '.join(SUITES)})")
+    run.add_argument("--out", metavar="DOSSIER", help="dossier de sortie (défaut : reports/<cible>/<horodatage>)")
+    run.add_argument("--max-collections", type=_positive_int, metavar="N", help="budget : collections testées au plus")
+    run.add_argument("--max-pages", type=_positive_int, metavar="N", help="budget : pages suivies au plus par parcours")
+    run.add_argument("--max-features", type=_positive_int, metavar="N",
+                     help="budget : entités interrogées une à une au plus par collection")
+    run.add_argument("-k", dest="keyword", metavar="EXPR", help="sélection pytest par mot-clé")
+    run.add_argument("--profile", metavar="PROFIL", help="ne lancer que les tests d'un profil (suites/profiles.yaml)")
+    matrix = _subparser(sub, "matrix", "assembler la matrice cibles × tests de plusieurs campagnes")
     matrix.add_argument("results", nargs="+", type=Path, help="results.json (ou leurs dossiers)")
     matrix.add_argument("--out", type=Path, default=REPO_ROOT / "reports" / "matrix", help="dossier de sortie")
     matrix.add_argument("--shared-only", action="store_true",
                         help="accepter des catalogues différents en ne gardant que les identifiants communs")
-    diff = sub.add_parser("diff", help="comparer deux campagnes ou deux matrices (statut 1 si régression)")
+    diff = _subparser(sub, "diff", "comparer deux campagnes ou deux matrices (statut 1 si régression)")
     diff.add_argument("old", type=Path)
     diff.add_argument("new", type=Path)
     diff.add_argument("--json", type=Path, help="écrire la différence en JSON dans ce fichier")
-    earl = sub.add_parser("earl", help="exporter une campagne en EARL (JSON-LD)")
+    earl = _subparser(sub, "earl", "exporter une campagne en EARL (JSON-LD)")
     earl.add_argument("results", type=Path)
     earl.add_argument("--out", type=Path, help="fichier de sortie (défaut : earl.jsonld à côté)")
-    targets = sub.add_parser("targets", help="lister et valider les fichiers cibles")
-    targets.add_argument("names", nargs="*", help="cibles à valider (défaut : toutes celles de targets/)")
-    catalogue = sub.add_parser("catalogue", help="afficher, régénérer ou vérifier le catalogue des tests")
+    targets = _subparser(sub, "targets", "lister et valider les fichiers cibles")
+    targets.add_argument("names", nargs="*", metavar="CIBLE",
+                         help="cibles à valider (défaut : toutes celles de targets/)")
+    catalogue = _subparser(sub, "catalogue", "afficher, régénérer ou vérifier le catalogue des tests")
     group = catalogue.add_mutually_exclusive_group()
     group.add_argument("--write", action="store_true", help="régénérer suites/catalogue.yaml")
     group.add_argument("--check", action="store_true", help="échouer si le catalogue commité n'est plus à jour")
+    catalogue.add_argument("--file", type=Path, metavar="FICHIER",
+                           help="fichier catalogue (défaut : suites/catalogue.yaml)")
     catalogue.add_argument("--format", choices=["text", "md", "html", "csv"], default="text",
                            help="présentation pour les personnes (md, html, csv) ; clausier CCTP inclus")
     return parser
@@ -78,45 +109,79 @@ def _link_latest(out: Path, target_id: str) -> None:
         os.replace(tmp, latest)
 
 
-def command_run(args: argparse.Namespace) -> int:
-    names = args.target or ["local"]
+def _validate_run(args: argparse.Namespace) -> list[tuple[str, Target]]:
+    """Every target file, its secrets, the suites and the profile, checked before anything runs."""
     unknown = [s for s in args.suite if s not in SUITES]
     if unknown:
-        return _error(f"suite inconnue : {', '.join(unknown)} (suites : {', '.join(SUITES)})")
-    try:
-        targets = [load_target(name) for name in names]
-        if args.profile:
-            from cicclo.profiles import get_profile
+        raise ConfigurationError(f"suite inconnue : {', '.join(unknown)} (suites : {', '.join(SUITES)})")
+    if args.profile:
+        from cicclo.profiles import get_profile
 
-            get_profile(args.profile)
+        get_profile(args.profile)
+    targets = []
+    for name in args.target or ["local"]:
+        target = load_target(name)
+        target.secrets()
+        targets.append((name, target))
+    return targets
+
+
+def _pytest_command(args: argparse.Namespace, name: str, out: Path) -> list[str]:
+    cmd = [sys.executable, "-m", "pytest", *(SUITES[s] for s in args.suite or SUITES), "--target", name,
+           "--cicclo-out", str(out), "-v", "--tb=no", "-rN"]
+    for option in ("max_collections", "max_pages", "max_features"):
+        if getattr(args, option) is not None:
+            cmd += [f"--{option.replace('_', '-')}", str(getattr(args, option))]
+    if args.keyword:
+        cmd += ["-k", args.keyword]
+    if args.profile:
+        cmd += ["--profile", args.profile]
+    return cmd
+
+
+def _run_one(args: argparse.Namespace, name: str, target: Target, several: bool) -> int:
+    """One pytest session against one target, in a fresh interpreter; returns the cicclo exit status."""
+    out = _out_dir(args.out, target.id, several)
+    print(f"== cible {target.id} : {target.name}", flush=True)
+    status = subprocess.call(_pytest_command(args, name, out), cwd=REPO_ROOT)
+    produced = (out / "results.json").is_file()
+    if produced:
+        _link_latest(out, target.id)
+        _print_reports(out, target.id)
+    problem = _run_problem(status, produced)
+    if problem:
+        print(f"cicclo : {target.id} : {problem}", file=sys.stderr)
+        return USAGE_ERROR
+    return status
+
+
+def _run_problem(status: int, produced: bool) -> str | None:
+    """Why a pytest session did not give a verdict, or None when it did."""
+    if status in RUN_STATUSES and produced:
+        return None
+    if status == PYTEST_USAGE_ERROR:
+        return "erreur d'utilisation (voir le message de pytest ci-dessus)"
+    if status == PYTEST_NO_TESTS:
+        return "aucun test sélectionné (voir --suite, -k, --profile)"
+    if status in RUN_STATUSES:
+        return f"la campagne n'a pas produit de résultats (statut pytest {status})"
+    return f"la campagne s'est arrêtée (statut pytest {status})"
+
+
+def _print_reports(out: Path, target_id: str) -> None:
+    print(f"Rapports de {target_id} :")
+    for file in REPORT_FILES:
+        print(f"  {out / file}")
+    _print_profile(out)
+
+
+def command_run(args: argparse.Namespace) -> int:
+    try:
+        targets = _validate_run(args)
     except ConfigurationError as exc:
         return _error(str(exc))
-    paths = [SUITES[s] for s in (args.suite or list(SUITES))]
-    worst = 0
-    for name, target in zip(names, targets, strict=True):
-        out = _out_dir(args.out, target.id, len(targets) > 1)
-        cmd = [sys.executable, "-m", "pytest", *paths, "--target", name, "--cicclo-out", str(out), "-v",
-               "--tb=no", "-rN"]
-        for opt in ("max_collections", "max_pages", "max_features"):
-            if getattr(args, opt) is not None:
-                cmd += [f"--{opt.replace('_', '-')}", str(getattr(args, opt))]
-        if args.keyword:
-            cmd += ["-k", args.keyword]
-        if args.profile:
-            cmd += ["--profile", args.profile]
-        print(f"== cible {target.id} : {target.name}", flush=True)
-        status = subprocess.call(cmd, cwd=REPO_ROOT)
-        if status == PYTEST_USAGE_ERROR:
-            return USAGE_ERROR
-        if status not in SEVERITY:
-            return _error(f"la campagne de {target.id} s'est arrêtée (statut pytest {status})")
-        _link_latest(out, target.id)
-        print(f"Rapports de {target.id} :")
-        for file in ("report.html", "results.json", "junit.xml", "earl.jsonld"):
-            print(f"  {out / file}")
-        _print_profile(out)
-        worst = max(worst, status, key=lambda s: SEVERITY[s])
-    return worst
+    statuses = [_run_one(args, name, target, len(targets) > 1) for name, target in targets]
+    return max(statuses, key=lambda s: SEVERITY[s])
 
 
 def _print_profile(out: Path) -> None:
@@ -153,21 +218,22 @@ def command_targets(args: argparse.Namespace) -> int:
 def command_catalogue(args: argparse.Namespace) -> int:
     from cicclo.catalogue import CATALOGUE_PATH, CatalogueError, generate, stale_reason
 
+    path = args.file or CATALOGUE_PATH
     if args.check:
-        reason = stale_reason()
+        reason = stale_reason(path)
         if reason:
             print(f"cicclo : {reason}", file=sys.stderr)
             return 1
-        print(f"{CATALOGUE_PATH} est à jour")
+        print(f"{path} est à jour")
         return 0
     try:
-        text = generate()
+        text = generate(path)
     except CatalogueError as exc:
         print(f"cicclo : {exc}", file=sys.stderr)
         return 1
     if args.write:
-        CATALOGUE_PATH.write_text(text, encoding="utf-8")
-        print(f"écrit : {CATALOGUE_PATH}")
+        path.write_text(text, encoding="utf-8")
+        print(f"écrit : {path}")
         return 0
     import yaml
 
@@ -175,17 +241,19 @@ def command_catalogue(args: argparse.Namespace) -> int:
 
     doc = yaml.safe_load(text)
     renderers = {"md": render_markdown, "html": render_html, "csv": render_csv}
-    if args.format in renderers:
-        sys.stdout.write(renderers[args.format](doc))
-        return 0
-    classes = doc["classes"]
-    for test in doc["tests"]:
-        code = classes.get(test["conformance_class"], {}).get("code", "?")
-        status = "" if test["status"] == "stable" else f" [{test['status']}]"
-        print(f"{test['id']:18s} {LEVEL_LABELS_FR[Level(test['level'])]:7s} {code:8s} {test['title']}{status}")
-        for uri in test["requirements"]:
-            print(f"{'':35s}{uri}")
+    sys.stdout.write(renderers[args.format](doc) if args.format in renderers else catalogue_text(doc))
     return 0
+
+
+def catalogue_text(doc: dict[str, Any]) -> str:
+    """One line per ID: ID, level (DOIT/DEVRAIT), class code, French title, requirement URIs."""
+    lines = []
+    for test in doc["tests"]:
+        code = doc["classes"].get(test["conformance_class"], {}).get("code", "?")
+        status = "" if test["status"] == "stable" else f" [{test['status']}]"
+        lines.append(f"{test['id']:16s} {LEVEL_LABELS_FR[Level(test['level'])]:7s} {code:7s} "
+                     f"{test['title']}{status}  {' '.join(test['requirements'])}\n")
+    return "".join(lines)
 
 
 def command_matrix(args: argparse.Namespace) -> int:

@@ -6,9 +6,10 @@ It is active only when the run collects tests under ``suites/``; the project's o
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 import time
 from collections.abc import Generator, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from cicclo.errors import CheckFailed, ConfigurationError, NotApplicable, NotTes
 from cicclo.http import EvidenceStore, HttpClient
 from cicclo.model import InstanceResult, Status, TestResult, aggregate, exit_status
 from cicclo.redact import Redactor
+from cicclo.reference.builtins import Started
 from cicclo.reporters.results_json import DESELECTED
 from cicclo.targets import REPO_ROOT, Budgets, Target, load_target
 
@@ -42,7 +44,7 @@ class RunContext:
     started: float = field(default_factory=time.monotonic)
     results: dict[str, TestResult] = field(default_factory=dict)
     declarations: dict[str, Declaration] = field(default_factory=dict)
-    reference: Any = None
+    builtins: BuiltinServices | None = None
     profile: Any = None
 
     def profile_verdict(self) -> dict[str, Any] | None:
@@ -62,8 +64,47 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--max-pages", type=int, default=None, help="budget : pages suivies au plus par parcours")
     group.addoption("--max-features", type=int, default=None,
                     help="budget : entités interrogées une à une au plus par collection")
+    group.addoption("--max-records", type=int, default=None,
+                    help="budget : fiches de métadonnées vérifiées au plus")
     group.addoption("--profile", action="store", default=None,
                     help="ne lancer que les tests d'un profil de suites/profiles.yaml et dire s'il est atteint")
+
+
+class BuiltinServices:
+    """The built-in services a target names (``builtin: NAME``), started once each in a temporary folder."""
+
+    def __init__(self) -> None:
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None
+        self._started: list[Started] = []
+        self.secrets: dict[str, str] = {}
+
+    def start_for(self, target: Target) -> None:
+        """Start every built-in the target names and put the URLs/options they give into its services."""
+        from cicclo.reference import builtins
+
+        wanted = {s.builtin for s in target.services.values() if s.builtin}
+        if not wanted:
+            return
+        self._tmp = tempfile.TemporaryDirectory(prefix="cicclo-builtin-")
+        services = dict(target.services)
+        for name in (n for n in builtins.STARTERS if n in wanted):
+            urls = {k: s.url for k, s in services.items() if s.url}
+            started = builtins.start(name, Path(self._tmp.name) / name, urls)
+            self._started.append(started)
+            self.secrets.update(started.secrets)
+            for service_name, fields in started.services.items():
+                current = services.get(service_name)
+                if current is not None and current.builtin == name:
+                    options = {**current.options, **fields.pop("options", {})}
+                    services[service_name] = replace(current, options=options, **fields)
+        target.services = services
+
+    def stop(self) -> None:
+        while self._started:
+            self._started.pop().stop()
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp = None
 
 
 def _is_suite_run(config: pytest.Config) -> bool:
@@ -92,27 +133,19 @@ def pytest_configure(config: pytest.Config) -> None:
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     out_dir = Path(config.getoption("cicclo_out") or REPORTS_DIR / target.id / stamp).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
-    redactor = Redactor(secrets)
-    reference = None
-    services = dict(target.services)
-    oapif = services.get("oapif")
-    if oapif and oapif.builtin == "reference":
-        from cicclo.reference import ReferencePlatform
-
-        reference = ReferencePlatform()  # data and logs in a temporary folder, removed at the end
-        try:
-            url = reference.start()
-        except Exception as exc:
-            reference.stop()
-            raise pytest.UsageError(f"plateforme de référence : démarrage impossible : {exc}") from None
-        from dataclasses import replace
-
-        services["oapif"] = replace(oapif, url=url)
-        target.services = services
-    budgets = Budgets(
+    builtins = BuiltinServices()
+    try:
+        builtins.start_for(target)
+    except Exception as exc:
+        builtins.stop()
+        raise pytest.UsageError(f"service intégré : démarrage impossible : {exc}") from None
+    redactor = Redactor({**secrets, **builtins.secrets})
+    budgets = replace(
+        target.budgets,
         max_collections=config.getoption("max_collections") or target.budgets.max_collections,
         max_pages=config.getoption("max_pages") or target.budgets.max_pages,
         max_features=config.getoption("max_features") or target.budgets.max_features,
+        max_records=config.getoption("max_records") or target.budgets.max_records,
     )
     client = HttpClient(
         allowed_hosts=target.hosts(),
@@ -124,7 +157,7 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     run = RunContext(
         target=target, out_dir=out_dir, client=client, redactor=redactor, budgets=budgets,
-        started_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), reference=reference, profile=profile,
+        started_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), builtins=builtins, profile=profile,
     )
     config.stash[RUN_KEY] = run
     if hasattr(config.option, "htmlpath") and not config.option.htmlpath:
@@ -140,8 +173,8 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     if run is None:
         return
     run.client.close()
-    if run.reference is not None:
-        run.reference.stop()
+    if run.builtins is not None:
+        run.builtins.stop()
     scrub_outputs(run)
 
 

@@ -34,6 +34,7 @@ class Service:
     documented: bool = True
     note: str = ""
     extra_hosts: tuple[str, ...] = ()
+    options: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,8 @@ class Budgets:
     max_collections: int | None = None
     max_pages: int | None = None
     max_features: int = 20
+    max_records: int = 200
+    max_links: int = 50
 
 
 @dataclass
@@ -196,6 +199,7 @@ def load_target(name_or_file: str) -> Target:
                 documented=svc.get("documented", True),
                 note=svc.get("note", ""),
                 extra_hosts=tuple(svc.get("extra_hosts", ())),
+                options=dict(svc.get("options", {})),
             )
             for name, svc in data["services"].items()
         },

@@ -13,6 +13,7 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ import httpx
 import yaml
 
 from cicclo.reference import data
+from cicclo.reference.builtins import Started
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
@@ -189,3 +191,14 @@ class ReferencePlatform:
         if self._tmp is not None:
             self._tmp.cleanup()
             self._tmp = None
+
+
+def start_builtin(workdir: Path, started_urls: Mapping[str, str]) -> Started:
+    """Built-in ``reference``: pygeoapi serving the ``oapif`` service."""
+    platform = ReferencePlatform(workdir)
+    try:
+        url = platform.start()
+    except Exception:
+        platform.stop()
+        raise
+    return Started(services={"oapif": {"url": url}}, stop=platform.stop)
