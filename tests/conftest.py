@@ -44,9 +44,10 @@ def write_target(directory: Path, target_id: str, url: str, **extra: Any) -> Pat
 
 
 def run_suite(target: str | Path, out: Path, *args: str, env: dict[str, str] | None = None,
-              timeout: float = 300) -> tuple[int, dict[str, Any] | None, str]:
-    """Run the OGC API Features suite in a subprocess, as a user would; returns (exit, results, output)."""
-    cmd = [sys.executable, "-m", "pytest", "suites/oapif", "--target", str(target), "--cicclo-out", str(out),
+              timeout: float = 300, suite: str = "suites/oapif") -> tuple[int, dict[str, Any] | None, str]:
+    """Run a suite (OGC API Features by default) in a subprocess, as a user would; returns (exit, results,
+    output)."""
+    cmd = [sys.executable, "-m", "pytest", suite, "--target", str(target), "--cicclo-out", str(out),
            "-q", "-p", "no:cacheprovider", *args]
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout, env=env, check=False)
     results_path = out / "results.json"
