@@ -15,7 +15,7 @@ from cicclo.errors import ConfigurationError
 from cicclo.model import LEVEL_LABELS_FR, Level
 from cicclo.targets import REPO_ROOT, Target, all_target_paths, load_target
 
-SUITES = {"oapif": "suites/oapif"}
+SUITES = {name: f"suites/{name}" for name in ("oapif", "csw", "records", "metadata", "dcat", "proconnect")}
 USAGE_ERROR = 2
 PYTEST_USAGE_ERROR = 4
 PYTEST_NO_TESTS = 5
@@ -60,6 +60,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--max-pages", type=_positive_int, metavar="N", help="budget : pages suivies au plus par parcours")
     run.add_argument("--max-features", type=_positive_int, metavar="N",
                      help="budget : entités interrogées une à une au plus par collection")
+    run.add_argument("--max-records", type=_positive_int, metavar="N",
+                     help="budget : fiches de métadonnées vérifiées au plus")
     run.add_argument("-k", dest="keyword", metavar="EXPR", help="sélection pytest par mot-clé")
     run.add_argument("--profile", metavar="PROFIL", help="ne lancer que les tests d'un profil (suites/profiles.yaml)")
     matrix = _subparser(sub, "matrix", "assembler la matrice cibles × tests de plusieurs campagnes")
@@ -127,9 +129,10 @@ def _validate_run(args: argparse.Namespace) -> list[tuple[str, Target]]:
 
 
 def _pytest_command(args: argparse.Namespace, name: str, out: Path) -> list[str]:
-    cmd = [sys.executable, "-m", "pytest", *(SUITES[s] for s in args.suite or SUITES), "--target", name,
+    suites = args.suite or [s for s in SUITES if (REPO_ROOT / SUITES[s]).is_dir()]
+    cmd = [sys.executable, "-m", "pytest", *(SUITES[s] for s in suites), "--target", name,
            "--cicclo-out", str(out), "-v", "--tb=no", "-rN"]
-    for option in ("max_collections", "max_pages", "max_features"):
+    for option in ("max_collections", "max_pages", "max_features", "max_records"):
         if getattr(args, option) is not None:
             cmd += [f"--{option.replace('_', '-')}", str(getattr(args, option))]
     if args.keyword:

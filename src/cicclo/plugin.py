@@ -70,6 +70,31 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="ne lancer que les tests d'un profil de suites/profiles.yaml et dire s'il est atteint")
 
 
+# The target services each suite directory talks to (the features server links the catalogue's records).
+SUITE_SERVICES = {
+    "oapif": ("oapif", "csw"),
+    "csw": ("csw",),
+    "records": ("ogcapi_records",),
+    "metadata": ("csw",),
+    "dcat": ("dcat",),
+    "proconnect": ("proconnect_provider", "proconnect_rp"),
+}
+
+
+def selected_suites(config: pytest.Config) -> set[str]:
+    """Names of the suite directories a run collects (all of them for ``suites/`` itself)."""
+    names: set[str] = set()
+    args = config.args or [str(p) for p in config.getini("testpaths")]
+    for arg in args:
+        path = Path(arg.split("::")[0])
+        path = (Path(config.invocation_params.dir) / path).resolve() if not path.is_absolute() else path
+        if path == SUITES_DIR:
+            return set(SUITE_SERVICES)
+        if SUITES_DIR in path.parents:
+            names.add(path.relative_to(SUITES_DIR).parts[0])
+    return names
+
+
 class BuiltinServices:
     """The built-in services a target names (``builtin: NAME``), started once each in a temporary folder."""
 
@@ -78,11 +103,13 @@ class BuiltinServices:
         self._started: list[Started] = []
         self.secrets: dict[str, str] = {}
 
-    def start_for(self, target: Target) -> None:
-        """Start every built-in the target names and put the URLs/options they give into its services."""
+    def start_for(self, target: Target, suites: set[str]) -> None:
+        """Start the built-ins that the selected suites need and put the URLs/options they give into the
+        target's services."""
         from cicclo.reference import builtins
 
-        wanted = {s.builtin for s in target.services.values() if s.builtin}
+        needed = {svc for suite in suites for svc in SUITE_SERVICES.get(suite, ())}
+        wanted = {s.builtin for name, s in target.services.items() if s.builtin and name in needed}
         if not wanted:
             return
         self._tmp = tempfile.TemporaryDirectory(prefix="cicclo-builtin-")
@@ -108,13 +135,7 @@ class BuiltinServices:
 
 
 def _is_suite_run(config: pytest.Config) -> bool:
-    args = config.args or [str(p) for p in config.getini("testpaths")]
-    for arg in args:
-        path = Path(arg.split("::")[0])
-        path = (Path(config.invocation_params.dir) / path).resolve() if not path.is_absolute() else path
-        if path == SUITES_DIR or SUITES_DIR in path.parents:
-            return True
-    return False
+    return bool(selected_suites(config))
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -135,7 +156,7 @@ def pytest_configure(config: pytest.Config) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     builtins = BuiltinServices()
     try:
-        builtins.start_for(target)
+        builtins.start_for(target, selected_suites(config))
     except Exception as exc:
         builtins.stop()
         raise pytest.UsageError(f"service intégré : démarrage impossible : {exc}") from None
