@@ -33,3 +33,5 @@ if [ "${CICCLO_WITH_CHROMIUM:-1}" = 1 ]; then
 fi
 
 bash scripts/setup-reference.sh
+bash scripts/setup-catalogue.sh
+bash scripts/setup-proconnect.sh

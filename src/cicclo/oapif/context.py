@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
-from cicclo.classes import KNOWN_CLASSES, declared_classes
+from cicclo.classes import INSPIRE_OAPIF, KNOWN_CLASSES, declared_classes
 from cicclo.declare import Declaration
 from cicclo.errors import CheckFailed, NotApplicable, NotTested
 from cicclo.http import Exchange, attach_evidence
@@ -151,9 +151,17 @@ class OapifContext:
             raise NotTested(f"aucun point d'accès OGC API Features documenté : {self.service.note}")
         if KNOWN_CLASSES[decl.applies_to].always_applicable:
             return
+        if self.inspire_option_applies(decl):
+            return
         declared, _ = self.declared_classes()
         if decl.applies_to not in declared:
             raise NotApplicable(f"la cible ne déclare pas {decl.applies_to} dans /conformance")
+
+    def inspire_option_applies(self, decl: Declaration) -> bool:
+        """INSPIRE download classes, which servers seldom declare in /conformance, also apply when the target
+        says ``options: {inspire: true}`` for this service."""
+        return decl.applies_to.startswith(INSPIRE_OAPIF + "/") and bool(self.service and self.service.options.get(
+            "inspire"))
 
     def declared_classes(self) -> tuple[set[str], list[str]]:
         ex = self.client.get(self.url("conformance"), accept=ACCEPT_JSON)

@@ -1,0 +1,182 @@
+"""The CSW, OGC API Records and INSPIRE download suites against real servers.
+
+- baseline: ``suites/csw`` and ``suites/records`` against the built-in reference catalogue (pycsw 2.6.2 and
+  pygeoapi's CSWFacade), statuses compared with ``tests/expectations/local-{csw,records}.yaml``;
+- faults: the CSW suite through the CSW fault proxy, one defect at a time: the expected IDs turn FAIL and
+  every other ID keeps its status of the run through the proxy without defect;
+- INSPIRE download: ``test_inspire_download.py`` against a scripted loopback OGC API (with and without the
+  describedby metadata link).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from cicclo.reference.catalogue import ReferenceCatalogue
+from tests.conftest import ROOT, statuses
+from tests.faults.csw_proxy import CswFaultProxy
+from tests.servers import reply, serve
+
+EXPECTATIONS = ROOT / "tests" / "expectations"
+CSW_FAULTS = {
+    "paging-repeats": {"CSW-008": "FAIL", "CSW-009": "FAIL"},
+    "wrong-matched": {"CSW-008": "FAIL", "CSW-009": "FAIL"},
+    "no-exception-report": {"CSW-005": "FAIL", "CSW-006": "FAIL", "CSW-007": "FAIL"},
+}
+
+
+def _target(directory: Path, target_id: str, services: dict[str, Any]) -> Path:
+    path = directory / f"{target_id}.yaml"
+    doc = {"id": target_id, "name": f"cible de test {target_id}", "services": services}
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def _run(suites: list[str], target: Path, out: Path, timeout: float = 600) -> tuple[dict[str, str], str]:
+    cmd = [sys.executable, "-m", "pytest", *suites, "--target", str(target), "--cicclo-out", str(out), "-q",
+           "-p", "no:cacheprovider"]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False)
+    results_path = out / "results.json"
+    assert results_path.exists(), f"pas de results.json\n{(proc.stdout + proc.stderr)[-3000:]}"
+    results = json.loads(results_path.read_text(encoding="utf-8"))
+    return statuses(results), proc.stdout + proc.stderr
+
+
+def _expected(name: str) -> dict[str, str]:
+    doc = yaml.safe_load((EXPECTATIONS / name).read_text(encoding="utf-8"))
+    for test_id, entry in doc.items():
+        assert entry["status"] != "FAIL" or entry.get("reason"), f"{name}: {test_id} FAIL sans raison"
+    return {k: v["status"] for k, v in doc.items()}
+
+
+# -- baseline against the built-in catalogue ---------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def builtin_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    base = tmp_path_factory.mktemp("catalogue-builtin")
+    target = _target(base, "catalogue-local", {"csw": {"builtin": "catalogue", "options": {"inspire": True}},
+                                               "ogcapi_records": {"builtin": "catalogue"}})
+    observed, output = _run(["suites/csw", "suites/records"], target, base / "out")
+    assert observed, output[-3000:]
+    return observed
+
+
+@pytest.mark.parametrize("expectations", ["local-csw.yaml", "local-records.yaml"])
+def test_builtin_catalogue_statuses(expectations: str, builtin_run: dict[str, str]) -> None:
+    expected = _expected(expectations)
+    prefix = "CSW-" if "csw" in expectations else "OAREC-"
+    ran = {k: v for k, v in builtin_run.items() if k.startswith(prefix)}
+    assert set(ran) == set(expected), f"identifiants sans attente ou attentes sans test : {set(ran) ^ set(expected)}"
+    wrong = {k: (v, expected[k]) for k, v in ran.items() if v != expected[k]}
+    assert not wrong, f"statuts (observé, attendu) : {wrong}"
+
+
+# -- CSW faults ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def csw_proxy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CswFaultProxy]:
+    catalogue = ReferenceCatalogue(tmp_path_factory.mktemp("catalogue"))
+    services = catalogue.start()
+    try:
+        with CswFaultProxy(services["csw"]["url"]) as proxy:
+            yield proxy
+    finally:
+        catalogue.stop()
+
+
+@pytest.fixture(scope="module")
+def fault_runs(csw_proxy: CswFaultProxy, tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, str]]:
+    base = tmp_path_factory.mktemp("csw-faults")
+
+    def one(defect: str) -> tuple[str, dict[str, str]]:
+        target = _target(base, f"csw-{defect}", {"csw": {"url": csw_proxy.base(defect),
+                                                         "options": {"inspire": True}}})
+        observed, _ = _run(["suites/csw"], target, base / defect)
+        return defect, observed
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return dict(pool.map(one, ["none", *CSW_FAULTS]))
+
+
+def test_csw_through_proxy_without_defect_matches_expectations(fault_runs: dict[str, dict[str, str]]) -> None:
+    expected = _expected("local-csw.yaml")
+    wrong = {k: (v, expected.get(k)) for k, v in fault_runs["none"].items() if v != expected.get(k)}
+    assert not wrong, f"statuts (observé, attendu) : {wrong}"
+
+
+@pytest.mark.parametrize("defect", sorted(CSW_FAULTS))
+def test_csw_defect_is_detected_by_its_ids_only(defect: str, fault_runs: dict[str, dict[str, str]]) -> None:
+    baseline, observed = fault_runs["none"], fault_runs[defect]
+    for test_id, status in CSW_FAULTS[defect].items():
+        assert baseline[test_id] != status, f"{test_id} est déjà {status} sans défaut"
+        assert observed[test_id] == status, f"{defect}: {test_id} est {observed[test_id]}, {status} attendu"
+    changed = {k: (baseline.get(k), v) for k, v in observed.items()
+               if k not in CSW_FAULTS[defect] and baseline.get(k) != v}
+    assert not changed, f"{defect}: d'autres identifiants ont changé de statut : {changed}"
+
+
+# -- INSPIRE download service on OGC API Features -----------------------------------------------------
+
+ISO_RECORD = ('<?xml version="1.0" encoding="UTF-8"?><gmd:MD_Metadata xmlns:gmd="http://www.isotc211.org/2005/gmd" '
+              'xmlns:gco="http://www.isotc211.org/2005/gco"><gmd:fileIdentifier><gco:CharacterString>jdd-1'
+              '</gco:CharacterString></gmd:fileIdentifier></gmd:MD_Metadata>')
+
+
+def _inspire_api(describedby: bool, root_element: str = "iso") -> Any:
+    """A minimal OGC API whose /collections links (or not) an ISO record and a licence."""
+
+    def route(handler: BaseHTTPRequestHandler) -> None:
+        base = f"http://127.0.0.1:{handler.server.server_address[1]}/"
+        path = handler.path.split("?")[0]
+        links = [{"rel": "self", "type": "application/json", "href": f"{base}collections"},
+                 {"rel": "license", "type": "text/html", "href": f"{base}licence"}]
+        if describedby:
+            links.append({"rel": "describedby", "type": "application/xml", "href": f"{base}metadonnees.xml"})
+        pages = {
+            "/": {"title": "API INSPIRE de test", "links": [{"rel": "data", "href": f"{base}collections"}]},
+            "/conformance": {"conformsTo": ["http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core"]},
+            "/collections": {"links": links, "collections": []},
+        }
+        if path in pages:
+            reply(handler, 200, json.dumps(pages[path]))
+        elif path == "/metadonnees.xml":
+            body = ISO_RECORD if root_element == "iso" else "<html><body>pas une fiche</body></html>"
+            reply(handler, 200, body, "application/xml")
+        elif path == "/licence":
+            reply(handler, 200, "<html><body>Licence Ouverte</body></html>", "text/html")
+        else:
+            reply(handler, 404, json.dumps({"code": "NotFound"}))
+
+    return route
+
+
+@pytest.mark.parametrize(("variant", "describedby", "root_element", "expected"), [
+    ("conforme", True, "iso", {"OAPIF-INSPIRE-001": "PASS", "OAPIF-INSPIRE-002": "PASS"}),
+    ("sans-describedby", False, "iso", {"OAPIF-INSPIRE-001": "FAIL", "OAPIF-INSPIRE-002": "PASS"}),
+    ("fiche-non-iso", True, "html", {"OAPIF-INSPIRE-001": "FAIL", "OAPIF-INSPIRE-002": "PASS"}),
+])
+def test_inspire_download(variant: str, describedby: bool, root_element: str, expected: dict[str, str],
+                          tmp_path: Path) -> None:
+    with serve(_inspire_api(describedby, root_element)) as (url, _):
+        target = _target(tmp_path, f"inspire-{variant}", {"oapif": {"url": url, "options": {"inspire": True}}})
+        observed, output = _run(["suites/oapif/test_inspire_download.py"], target, tmp_path / "out")
+    assert {k: observed.get(k) for k in expected} == expected, output[-3000:]
+
+
+def test_inspire_download_not_applicable_without_option(tmp_path: Path) -> None:
+    with serve(_inspire_api(True)) as (url, _):
+        target = _target(tmp_path, "inspire-sans-option", {"oapif": {"url": url}})
+        observed, output = _run(["suites/oapif/test_inspire_download.py"], target, tmp_path / "out")
+    assert observed == {"OAPIF-INSPIRE-001": "NOT_APPLICABLE", "OAPIF-INSPIRE-002": "NOT_APPLICABLE"}, output[-3000:]
