@@ -41,6 +41,15 @@ def find_reference_venv() -> Path:
     return venv
 
 
+def listening_socket() -> socket.socket:
+    """A socket listening on a free loopback port, to hand to gunicorn (``fd://``): no race for the port."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(128)
+    return sock
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
@@ -138,7 +147,8 @@ class ReferencePlatform:
         """Start pygeoapi and wait until its landing page answers; returns the landing-page URL."""
         venv = find_reference_venv()
         self.workdir.mkdir(parents=True, exist_ok=True)
-        port = free_port()
+        sock = listening_socket()
+        port = int(sock.getsockname()[1])
         url = f"http://127.0.0.1:{port}/"
         config = write_configuration(self.workdir, url)
         openapi = self.workdir / "openapi.yml"
@@ -150,12 +160,14 @@ class ReferencePlatform:
             env=env, capture_output=True, text=True, timeout=120, check=False,
         )
         if generated.returncode != 0:
+            sock.close()
             raise ReferencePlatformError(f"pygeoapi openapi generate a échoué : {generated.stderr[-2000:]}")
-        with log.open("wb") as out:
+        with sock, log.open("wb") as out:
             self._proc = subprocess.Popen(
-                [str(venv / "bin" / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", "--no-control-socket",
+                [str(venv / "bin" / "gunicorn"), "-w", "2", "-b", f"fd://{sock.fileno()}", "--no-control-socket",
                  "--timeout", "120", "pygeoapi.flask_app:APP"],
                 env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True, cwd=self.workdir,
+                pass_fds=(sock.fileno(),),
             )
         self._wait_ready(url, timeout, log)
         self.url = url

@@ -48,7 +48,7 @@ from lxml import etree
 from rdflib import RDF, XSD, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, SKOS
 
-from cicclo.reference import CRS84, LICENCE, REPO_ROOT
+from cicclo.reference import CRS84, LICENCE, REPO_ROOT, listening_socket
 from cicclo.reference.builtins import Started
 
 RECORDS_DIR = Path(__file__).resolve().parent / "records"
@@ -548,8 +548,8 @@ def dcat_graph(summaries: list[IsoSummary], dcat_url: str, csw_url: str) -> Grap
             target = by_file_id.get(ref) or next((v for k, v in by_file_id.items() if k in ref), None)
             if target is not None:
                 g.add((subject, DCAT.servesDataset, target))
-                for dist in list(g.objects(target, DCAT.distribution)):
-                    g.add((dist, DCAT.accessService, subject))
+                for distribution in list(g.objects(target, DCAT.distribution)):
+                    g.add((distribution, DCAT.accessService, subject))
     return g
 
 
@@ -669,14 +669,6 @@ def _stop_groups(procs: list[subprocess.Popen[bytes]]) -> None:
             os.killpg(proc.pid, signal.SIGKILL)
 
 
-def _listening_socket() -> socket.socket:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(128)
-    return sock
-
-
 def _tail(path: Path) -> str:
     return path.read_text(encoding="utf-8", errors="replace")[-2000:] if path.exists() else ""
 
@@ -726,7 +718,7 @@ class ReferenceCatalogue:
         self.workdir.mkdir(parents=True, exist_ok=True)
         deadline = time.monotonic() + timeout
         # the listening sockets are made here and handed to gunicorn (fd://): no port can be taken meanwhile
-        csw_sock, rec_sock = _listening_socket(), _listening_socket()
+        csw_sock, rec_sock = listening_socket(), listening_socket()
         self._sockets += [csw_sock, rec_sock]
         csw_url = f"http://127.0.0.1:{csw_sock.getsockname()[1]}/csw"
         records_url = f"http://127.0.0.1:{rec_sock.getsockname()[1]}/"
