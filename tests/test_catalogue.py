@@ -53,9 +53,19 @@ def test_a_class_typo_is_refused_at_declaration() -> None:
                     applies_to=CORE + "s")
 
 
+# Requirements are cited at their publisher's own address: a typo'd or home-made host is refused.
+PUBLISHERS = ("http://www.opengis.net/", "http://portal.opengeospatial.org/", "http://inspire.ec.europa.eu/id/",
+              "http://inspire.jrc.ec.europa.eu/documents/",
+              "https://semiceu.github.io/DCAT-AP/", "https://cnig.gouv.fr/", "https://openid.net/specs/",
+              "https://partenaires.proconnect.gouv.fr/docs/", "https://github.com/proconnect-gouv/", "https://datatracker.ietf.org/doc/html/",
+              "https://www.rfc-editor.org/rfc/")
+ID_PREFIX_BY_SUITE = {"oapif": "OAPIF-", "csw": "CSW-", "records": "OAREC-", "metadata": "MD-", "proconnect": "PC-"}
+
+
 def test_ids_and_requirements_are_well_formed() -> None:
     for decl in collect_declarations():
-        assert all(r.startswith("http://www.opengis.net/spec/") for r in decl.requirements), decl.test_id
+        assert all(r.startswith(PUBLISHERS) for r in decl.requirements), (decl.test_id, decl.requirements)
+        assert decl.test_id.startswith(ID_PREFIX_BY_SUITE[decl.suite]), decl.test_id
         assert decl.title and decl.since
 
 

@@ -1,0 +1,253 @@
+"""The records of the target's catalogue, harvested once per run through CSW 2.0.2 GetRecords (KVP).
+
+Records are asked in ISO 19139 (``outputSchema=http://www.isotc211.org/2005/gmd``, ``typeNames=gmd:MD_Metadata``,
+``elementSetName=full``), page by page with ``startPosition``/``maxRecords``, up to the run's ``max_records``
+budget. The sample size and any cut are reported as notes. Each record is kept as (identifier, XML bytes,
+evidence reference); a record that cannot be read is kept with its parse error, so that MD-C-002 fails for it
+and the other tests skip it with a note.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from lxml import etree
+
+from cicclo.classes import CNIG_MD, INSPIRE_MD
+from cicclo.declare import Declaration
+from cicclo.errors import NotApplicable, NotTested, TransportError
+from cicclo.http import CURRENT_SINK, attach_evidence
+from cicclo.metadata import cnig, inspire
+from cicclo.metadata.inspire import Check
+from cicclo.oapif.xml import XmlError, parse_xml
+from cicclo.verdict import InstanceRecorder, Verdict
+
+GMD = "http://www.isotc211.org/2005/gmd"
+CSW = "http://www.opengis.net/cat/csw/2.0.2"
+OWS = "http://www.opengis.net/ows"
+PAGE_SIZE = 50
+ALL_CHECKS: dict[str, Check] = {**inspire.CHECKS, **cnig.CHECKS}
+
+
+@dataclass
+class Record:
+    """One harvested record: its key, its XML bytes, the exchange it came from, and its parsed root."""
+
+    identifier: str
+    xml: bytes
+    evidence: str | None = None
+    root: Any = None
+    error: str | None = None
+
+    @cached_property
+    def tags(self) -> frozenset[str]:
+        return inspire.record_tags(self.root) if self.root is not None else frozenset()
+
+
+def parse_record(xml: bytes, fallback_key: str, evidence: str | None = None) -> Record:
+    """Parse one record safely (no DTD, no entities, bounded size); an unreadable record keeps its error."""
+    try:
+        root = parse_xml(xml)
+    except XmlError as exc:
+        return Record(fallback_key, xml, evidence, None, f"XML illisible : {exc}")
+    except Exception as exc:  # lxml may raise other errors on hostile input: never crash the run
+        return Record(fallback_key, xml, evidence, None, f"XML illisible : {type(exc).__name__}: {exc}")
+    return Record(_identifier(root) or fallback_key, xml, evidence, root)
+
+
+def _identifier(root: Any) -> str:
+    found = root.xpath("gmd:fileIdentifier/*/text()", namespaces={"gmd": GMD})
+    return str(found[0]).strip() if found else ""
+
+
+def run_record_check(verdict: Verdict, records: list[Record], test_id: str,
+                     func: Callable[[InstanceRecorder, Record], None] | None = None, kind: str | None = None) -> None:
+    """One instance per applicable record, keyed by its identifier; unreadable records are skipped with a note
+    (MD-C-002 reports them). With no applicable record the test is NOT_TESTED."""
+    check = ALL_CHECKS.get(test_id)
+    kind = kind or (check.kind if check else "any")
+    readable = [r for r in records if r.root is not None]
+    for bad in (r for r in records if r.root is None):
+        verdict.note(f"fiche {bad.identifier} illisible, ignorée ici (voir MD-C-002)")
+    applicable = [r for r in readable if kind in r.tags]
+    if not applicable:
+        raise NotTested(f"aucune fiche de ce type ({inspire.KIND_LABELS_FR[kind]}) parmi les "
+                        f"{len(readable)} fiches lisibles")
+    for record in applicable:
+        with verdict.instance(record.identifier) as rec:
+            if record.evidence:
+                attach_evidence([record.evidence])
+            if func is not None:
+                func(rec, record)
+            else:
+                assert check is not None
+                for message in check.func(record.root):
+                    rec.fail(message)
+
+
+@dataclass
+class Harvest:
+    records: list[Record] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    failure: Exception | None = None
+
+
+class MetadataContext:
+    """What the metadata tests share for one run: the target's catalogue and its harvested records."""
+
+    def __init__(self, run: Any) -> None:
+        self.run = run
+        self._harvest: Harvest | None = None
+        self._lock = threading.Lock()
+
+    # -- applicability ----------------------------------------------------------------------------------
+
+    @property
+    def csw_url(self) -> str | None:
+        service = self.run.target.services.get("csw")
+        return service.url if service is not None and service.documented else None
+
+    def check_applicable(self, decl: Declaration) -> None:
+        """NotTested when the target has no usable CSW catalogue for the metadata classes."""
+        if not (decl.applies_to.startswith(INSPIRE_MD) or decl.applies_to == CNIG_MD):
+            return
+        service = self.run.target.services.get("csw")
+        if service is None:
+            raise NotTested("la cible ne déclare pas de service csw : aucune fiche de métadonnées à vérifier")
+        if not service.documented:
+            suffix = f" : {service.note}" if service.note else ""
+            raise NotTested(f"service csw non documenté par la plateforme{suffix}")
+        if not service.url:
+            raise NotTested("service csw sans URL")
+
+    # -- harvest ----------------------------------------------------------------------------------------
+
+    def records(self, verdict: Verdict) -> list[Record]:
+        """The harvested records (harvested on first use); the sample notes go to ``verdict``."""
+        with self._lock:
+            if self._harvest is None:
+                token = CURRENT_SINK.set(None)  # the pages are evidence of each record, not of the first test
+                try:
+                    self._harvest = self._collect()
+                finally:
+                    CURRENT_SINK.reset(token)
+        harvest = self._harvest
+        for note in harvest.notes:
+            verdict.note(note)
+        if harvest.failure is not None:
+            raise harvest.failure
+        if not harvest.records:
+            raise NotTested("le catalogue ne renvoie aucune fiche ISO 19139 (gmd:MD_Metadata)")
+        return harvest.records
+
+    def _collect(self) -> Harvest:
+        url = self.csw_url
+        harvest = Harvest()
+        if not url:
+            harvest.failure = NotTested("pas de service csw")
+            return harvest
+        budget = max(1, self.run.budgets.max_records)
+        start, matched = 1, None
+        while len(harvest.records) < budget:
+            size = min(PAGE_SIZE, budget - len(harvest.records))
+            try:
+                ex = self.run.client.get(url, params=_getrecords_params(start, size), accept="application/xml")
+            except TransportError as exc:
+                harvest.failure = exc if not harvest.records else None
+                harvest.notes.append(f"moisson interrompue à la position {start} : {exc}")
+                break
+            page = self._read_page(ex, start, harvest, budget - len(harvest.records))
+            if page is None:
+                break
+            matched, next_record, count = page
+            if count == 0 or next_record == 0 or (matched is not None and next_record > matched):
+                break
+            if next_record <= start:
+                harvest.notes.append(f"nextRecord={next_record} ne progresse pas après {start} : moisson arrêtée")
+                break
+            start = next_record
+        total = len(harvest.records)
+        announced = f" sur {matched} annoncées par le catalogue" if matched is not None else ""
+        harvest.notes.insert(0, f"{total} fiches vérifiées{announced} (GetRecords gmd:MD_Metadata, "
+                                f"budget max_records = {budget})")
+        if matched is not None and matched > total:
+            harvest.notes.append(f"échantillon : {matched - total} fiches non vérifiées (budget max_records atteint"
+                                 " ou moisson interrompue)")
+        return harvest
+
+    def _read_page(self, ex: Any, start: int, harvest: Harvest, room: int) -> tuple[int | None, int, int] | None:
+        """Add the records of one GetRecords page; returns (matched, nextRecord, count) or None to stop."""
+        if ex.status != 200:
+            failure = NotTested(f"{ex.describe()} : GetRecords n'a pas répondu 200")
+            if not harvest.records:
+                harvest.failure = failure
+            harvest.notes.append(str(failure))
+            return None
+        try:
+            doc = parse_xml(ex.body)
+        except XmlError as exc:
+            # the page cannot be split into records: it is kept as one unreadable "record"
+            harvest.records.append(Record(f"page startPosition={start}", ex.body, ex.ref, None,
+                                          f"réponse GetRecords illisible : {exc}"))
+            return None
+        if doc.tag in (f"{{{OWS}}}ExceptionReport", "{http://www.opengis.net/ows/2.0}ExceptionReport"):
+            text = " ".join(t.strip() for t in doc.itertext() if t.strip())[:300]
+            failure = NotTested(f"GetRecords en ISO 19139 refusé par le catalogue (ExceptionReport : {text})")
+            if not harvest.records:
+                harvest.failure = failure
+            harvest.notes.append(str(failure))
+            return None
+        results = doc.find(f".//{{{CSW}}}SearchResults")
+        if results is None:
+            harvest.failure = NotTested(f"{ex.describe()} : pas de csw:SearchResults dans la réponse GetRecords")
+            return None
+        children = [c for c in results if isinstance(c.tag, str)]
+        if len(children) > room:  # a server that ignores maxRecords: the budget still holds
+            harvest.notes.append(f"{len(children)} fiches reçues pour {room} demandées : les suivantes sont ignorées")
+            children = children[:room]
+        for i, child in enumerate(children, start):
+            xml = etree.tostring(child, encoding="UTF-8", xml_declaration=True)
+            record = parse_record(xml, f"fiche n° {i}", ex.ref)
+            keys = {r.identifier for r in harvest.records}
+            if record.identifier in keys:
+                harvest.notes.append(f"identifiant {record.identifier} renvoyé plusieurs fois (pagination instable ?)")
+                record.identifier = f"{record.identifier} (n° {i})"
+            harvest.records.append(record)
+        matched = _int(results.get("numberOfRecordsMatched"))
+        next_record = _int(results.get("nextRecord"))
+        return matched, next_record if next_record is not None else start + len(children), len(children)
+
+    # -- tests ------------------------------------------------------------------------------------------
+
+    def run_check(self, verdict: Verdict, test_id: str) -> None:
+        """Run the record check ``test_id`` of the registry over every applicable record."""
+        run_record_check(verdict, self.records(verdict), test_id)
+
+
+def _getrecords_params(start: int, size: int) -> dict[str, str]:
+    return {
+        "service": "CSW",
+        "version": "2.0.2",
+        "request": "GetRecords",
+        "typeNames": "gmd:MD_Metadata",
+        "namespace": f"xmlns(gmd={GMD})",
+        "resultType": "results",
+        "elementSetName": "full",
+        "outputSchema": GMD,
+        "startPosition": str(start),
+        "maxRecords": str(size),
+    }
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+__all__ = ["MetadataContext", "NotApplicable", "Record", "parse_record", "run_record_check"]

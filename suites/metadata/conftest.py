@@ -1,0 +1,13 @@
+"""Fixtures of the metadata record suite: the records of the target's CSW catalogue, harvested once."""
+
+from __future__ import annotations
+
+import pytest
+
+from cicclo.metadata.harvest import MetadataContext
+from cicclo.plugin import RunContext
+
+
+@pytest.fixture(scope="session")
+def suite_context(run_context: RunContext) -> MetadataContext:
+    return MetadataContext(run_context)
