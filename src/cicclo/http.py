@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit
@@ -233,6 +234,9 @@ class HttpClient:
             ),
             limits=httpx.Limits(max_connections=self.limits.concurrency * 2),
             headers={"User-Agent": USER_AGENT},
+            # no cookie is kept between requests: a session must never leak from one test (or service) to
+            # another; a test that drives a browser-like login sends its own Cookie header
+            cookies=CookieJar(policy=DefaultCookiePolicy(allowed_domains=[])),
         )
         self._slots = threading.BoundedSemaphore(self.limits.concurrency)
         self._stats_lock = threading.Lock()
@@ -247,18 +251,21 @@ class HttpClient:
     # -- public API -------------------------------------------------------------------------------------
 
     def get(self, url: str, *, accept: str | None = None, headers: Mapping[str, str] | None = None,
-            params: Mapping[str, str] | None = None, cache: bool = True) -> Exchange:
-        return self.request("GET", url, accept=accept, headers=headers, params=params, cache=cache)
+            params: Mapping[str, str] | None = None, cache: bool = True, follow_redirects: bool = True) -> Exchange:
+        return self.request("GET", url, accept=accept, headers=headers, params=params, cache=cache,
+                            follow_redirects=follow_redirects)
 
     def head(self, url: str, *, accept: str | None = None) -> Exchange:
         return self.request("HEAD", url, accept=accept, cache=False)
 
     def request(self, method: str, url: str, *, accept: str | None = None,
                 headers: Mapping[str, str] | None = None, params: Mapping[str, str] | None = None,
-                cache: bool = True) -> Exchange:
+                cache: bool = True, follow_redirects: bool = True) -> Exchange:
         """Send a request (following redirects within the target's hosts) and record the evidence.
 
-        Raises TransportError when no answer could be obtained; an HTTP error status is returned, not raised.
+        With ``follow_redirects=False`` the one exchange is returned as is, never cached (a browser-like driver
+        follows the hops itself, e.g. for OpenID Connect logins). Raises TransportError when no answer could be
+        obtained; an HTTP error status is returned, not raised.
         """
         method = method.upper()
         if method not in READ_METHODS and not self.allow_write:
@@ -268,6 +275,8 @@ class HttpClient:
         req_headers = dict(headers or {})
         if accept:
             req_headers["Accept"] = accept
+        if not follow_redirects:
+            return self._send(method, url, req_headers, None)
         key = (method, url, req_headers.get("Accept", ""), req_headers.get("Accept-Language", ""))
         if not (cache and method == "GET"):
             return self._fetch_following(method, url, req_headers)

@@ -6,6 +6,7 @@ It is active only when the run collects tests under ``suites/``; the project's o
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tempfile
 import time
 from collections.abc import Generator, Iterator
@@ -118,7 +119,9 @@ class BuiltinServices:
             urls = {k: s.url for k, s in services.items() if s.url}
             started = builtins.start(name, Path(self._tmp.name) / name, urls)
             self._started.append(started)
-            self.secrets.update(started.secrets)
+            # secret names become shell variable names in the curl lines (${NAME}): keep them valid
+            self.secrets.update({re.sub(r"[^A-Z0-9]+", "_", k.upper()).strip("_"): v
+                                 for k, v in started.secrets.items()})
             for service_name, fields in started.services.items():
                 current = services.get(service_name)
                 if current is not None and current.builtin == name:

@@ -15,6 +15,8 @@ SENSITIVE_NAME = re.compile(
     re.IGNORECASE,
 )
 BEARER = re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{6,}")
+# a compact JWS/JWE (JSON header base64url-encoded, so starting with "eyJ"): tokens are never kept in clear
+JWT = re.compile(r"\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*\.[A-Za-z0-9_.-]*")
 
 
 def is_sensitive_name(name: str) -> bool:
@@ -36,6 +38,7 @@ class Redactor:
         for name, value in self.secrets.items():
             if value in text:
                 text = text.replace(value, f"<secret:{name}>")
+        text = JWT.sub("<jeton JWT masqué>", text)
         return BEARER.sub(lambda m: f"{m.group(1)} {MASK}", text)
 
     def url(self, url: str) -> str:

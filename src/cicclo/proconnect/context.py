@@ -1,0 +1,338 @@
+"""The ProConnect suite context: target options, applicability, and the logins several tests share.
+
+Options of ``services.proconnect_rp.options`` (``schemas/target.schema.json#/$defs/proconnect_rp_options``):
+``login_url`` (default: the service URL), ``logout_url``, ``redirect_uri`` and ``post_logout_redirect_uri`` (the
+registered values), ``client_id``, ``acr_required``, ``pkce_required``, and ``lab`` for a relying party that
+the suite may point at its own test provider: ``url`` (protected page), ``login_url``, ``logout_url``,
+``redirect_uri``, ``post_logout_redirect_uri``, ``provider_port``, ``provider_issuer``, ``client_id``,
+``client_secret`` (built-ins only) or ``client_secret_env`` (name of an environment variable), ``id_token_alg``,
+``userinfo_alg`` (null: JSON UserInfo), ``acr_required``, ``pkce_method``, ``token_endpoint_auth_method``,
+``scope``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from cicclo.classes import PROCONNECT_OP, PROCONNECT_RP, PROCONNECT_RP_LAB
+from cicclo.declare import Declaration
+from cicclo.errors import NotApplicable, NotTested, TransportError
+from cicclo.http import Exchange
+from cicclo.proconnect.browser import Browser, Journey, is_authorization_request, is_logout_request
+from cicclo.proconnect.lab import NOMINAL, Case, LabConfig, LabProvider, Login
+from cicclo.proconnect.profile import Redirect, discovery_url
+from cicclo.targets import Service
+
+if TYPE_CHECKING:
+    from cicclo.plugin import RunContext
+
+MIN_SECRET = 8
+
+
+@dataclass(frozen=True)
+class RpOptions:
+    login_url: str
+    logout_url: str | None = None
+    redirect_uri: str | None = None
+    post_logout_redirect_uri: str | None = None
+    client_id: str | None = None
+    acr_required: str | None = None
+    pkce_required: bool = False
+
+
+@dataclass(frozen=True)
+class LabOptions:
+    url: str
+    login_url: str
+    provider_port: int
+    client_id: str
+    logout_url: str | None = None
+    redirect_uri: str | None = None
+    post_logout_redirect_uri: str | None = None
+    provider_issuer: str | None = None
+    client_secret: str | None = None
+    id_token_alg: str = "ES256"
+    userinfo_alg: str | None = None
+    acr_required: str | None = None
+
+
+@dataclass
+class LabOutcome:
+    """One login through the lab relying party and what the lab provider saw of it."""
+
+    case: Case
+    journey: Journey
+    confirm: Exchange | None
+    logins: list[Login]
+    granted: bool
+    jar: Any = None
+
+    @property
+    def login(self) -> Login | None:
+        return self.logins[0] if self.logins else None
+
+    def callback_url(self, redirect_uri: str | None) -> str | None:
+        for ex in self.journey.hops:
+            if redirect_uri and ex.url.split("?")[0] == redirect_uri.split("?")[0] and "code=" in ex.url:
+                return ex.url
+        return None
+
+    def describe(self) -> str:
+        last = self.confirm or self.journey.last
+        return f"{last.method} {last.url} → {last.status}"
+
+
+class ProConnectContext:
+    def __init__(self, run: RunContext) -> None:
+        self.run = run
+        self.client = run.client
+        self.provider: Service | None = run.target.services.get("proconnect_provider")
+        self.rp: Service | None = run.target.services.get("proconnect_rp")
+        self._cache: dict[str, Any] = {}
+        self._lab: LabProvider | None = None
+        self._browsers = 0
+
+    # -- secrets ----------------------------------------------------------------------------------------
+
+    def secret(self, name: str, value: str) -> None:
+        """Add a value seen during the run (cookie, code, token, key) to the run's redactor, under a name that is
+        also a valid shell variable (the evidence's curl lines refer to secrets as ``${NAME}``)."""
+        if value and len(value) >= MIN_SECRET and value not in self.run.redactor.secrets.values():
+            self.run.redactor.secrets.setdefault(re.sub(r"[^A-Za-z0-9_]", "_", name).upper(), value)
+
+    def browser(self, label: str) -> Browser:
+        self._browsers += 1
+        return Browser(self.client, f"{label}-{self._browsers}", self.secret)
+
+    # -- applicability ----------------------------------------------------------------------------------
+
+    def check_applicable(self, decl: Declaration) -> None:
+        if decl.applies_to == PROCONNECT_OP:
+            self._service_ready(self.provider, "fournisseur d'identité ProConnect (proconnect_provider)")
+        elif decl.applies_to == PROCONNECT_RP:
+            self._service_ready(self.rp, "fournisseur de service ProConnect (proconnect_rp)")
+        elif decl.applies_to == PROCONNECT_RP_LAB:
+            self._service_ready(self.rp, "fournisseur de service ProConnect (proconnect_rp)")
+            if self.lab_options is None:
+                raise NotApplicable("la cible ne déclare pas de fournisseur de service de laboratoire "
+                                    "(options.lab de proconnect_rp) pointant vers le fournisseur de test de la suite")
+
+    @staticmethod
+    def _service_ready(service: Service | None, what: str) -> None:
+        if service is None:
+            raise NotApplicable(f"la cible ne déclare pas de {what}")
+        if not service.documented or not service.url:
+            raise NotTested(f"aucun point d'accès documenté pour le {what} : {service.note}")
+
+    # -- options ----------------------------------------------------------------------------------------
+
+    @property
+    def issuer(self) -> str:
+        assert self.provider is not None and self.provider.url
+        return self.provider.url
+
+    @property
+    def rp_options(self) -> RpOptions:
+        assert self.rp is not None and self.rp.url
+        opts = self.rp.options
+        return RpOptions(
+            login_url=str(opts.get("login_url") or self.rp.url), logout_url=opts.get("logout_url"),
+            redirect_uri=opts.get("redirect_uri"), post_logout_redirect_uri=opts.get("post_logout_redirect_uri"),
+            client_id=opts.get("client_id"), acr_required=opts.get("acr_required"),
+            pkce_required=bool(opts.get("pkce_required", False)),
+        )
+
+    @property
+    def lab_options(self) -> LabOptions | None:
+        lab = (self.rp.options.get("lab") if self.rp is not None else None) or None
+        if not isinstance(lab, dict) or not lab.get("url") or not lab.get("provider_port") or not lab.get(
+                "client_id"):
+            return None
+        secret = lab.get("client_secret")
+        if not secret and lab.get("client_secret_env"):
+            secret = os.environ.get(str(lab["client_secret_env"])) or None
+        return LabOptions(
+            url=str(lab["url"]), login_url=str(lab.get("login_url") or lab["url"]),
+            provider_port=int(lab["provider_port"]), client_id=str(lab["client_id"]),
+            logout_url=lab.get("logout_url"), redirect_uri=lab.get("redirect_uri"),
+            post_logout_redirect_uri=lab.get("post_logout_redirect_uri"), provider_issuer=lab.get("provider_issuer"),
+            client_secret=secret, id_token_alg=str(lab.get("id_token_alg") or "ES256"),
+            userinfo_alg=lab.get("userinfo_alg") or None, acr_required=lab.get("acr_required") or None,
+        )
+
+    # -- provider side ----------------------------------------------------------------------------------
+
+    def discovery(self) -> tuple[Exchange, Any]:
+        """The provider's discovery exchange and its JSON body (None when not JSON)."""
+        if "discovery" not in self._cache:
+            ex = self.client.get(discovery_url(self.issuer), accept="application/json")
+            try:
+                body = ex.json() if ex.status == 200 else None
+            except AssertionError:
+                body = None
+            self._cache["discovery"] = (ex, body)
+        return self._cache["discovery"]  # type: ignore[no-any-return]
+
+    def metadata(self) -> dict[str, Any]:
+        """The discovery document, or NOT_TESTED when it cannot be read (PC-OP-001 says why)."""
+        ex, body = self.discovery()
+        if not isinstance(body, dict):
+            raise NotTested(f"document de découverte illisible ({ex.describe()}) : voir PC-OP-001")
+        return body
+
+    def jwks(self) -> tuple[Exchange, Any]:
+        if "jwks" not in self._cache:
+            uri = self.metadata().get("jwks_uri")
+            if not isinstance(uri, str):
+                raise NotTested("jwks_uri absent du document de découverte")
+            ex = self.client.get(uri, accept="application/json")
+            try:
+                body = ex.json() if ex.status == 200 else None
+            except AssertionError:
+                body = None
+            self._cache["jwks"] = (ex, body)
+        return self._cache["jwks"]  # type: ignore[no-any-return]
+
+    # -- relying party, black box -----------------------------------------------------------------------
+
+    def authorization_requests(self) -> list[Redirect]:
+        """The redirects to the provider of two logins started from fresh browsers (not followed further)."""
+        if "auth" not in self._cache:
+            self._lab_if_declared()
+            found: list[Redirect] = []
+            login_url = self.rp_options.login_url
+            for _ in range(2):
+                journey = self.browser("connexion").navigate(login_url, stop=is_authorization_request)
+                if journey.pending is None or not is_authorization_request(journey.pending):
+                    raise NotTested(f"GET {login_url} ne redirige pas vers un point d'autorisation OpenID Connect "
+                                    f"(dernier échange : {journey.last.describe()})")
+                found.append(Redirect.parse(journey.pending))
+            self._cache["auth"] = found
+        return self._cache["auth"]  # type: ignore[no-any-return]
+
+    def logout_request(self) -> Redirect | None:
+        """Log in through the RP (the provider must log in by itself), then start its logout; the redirect to
+        the provider's end_session endpoint (None when the RP does not redirect to one)."""
+        if "logout" not in self._cache:
+            opts = self.rp_options
+            if not opts.logout_url:
+                raise NotTested("option logout_url absente : la déconnexion n'est pas testée")
+            self._lab_if_declared()
+            browser = self.browser("deconnexion")
+            try:
+                login = browser.navigate(opts.login_url)
+            except TransportError as exc:
+                raise NotTested(f"connexion automatique impossible : {exc}") from None
+            went_out = any(is_authorization_request(h.url) for h in login.hops)
+            if login.pending is not None or login.last.status != 200 or not went_out:
+                raise NotTested("la connexion ne s'est pas faite sans interaction (le fournisseur doit connecter "
+                                f"seul un agent de test) : {login.last.describe()}")
+            journey = browser.navigate(opts.logout_url, stop=is_logout_request)
+            pending = journey.pending
+            request = Redirect.parse(pending) if pending and is_logout_request(pending) else None
+            if request is not None:
+                with contextlib.suppress(TransportError):
+                    browser.navigate(request.url)
+            self._cache["logout"] = (request, journey)
+        return self._cache["logout"][0]  # type: ignore[no-any-return]
+
+    def logout_journey(self) -> Journey:
+        self.logout_request()
+        return self._cache["logout"][1]  # type: ignore[no-any-return]
+
+    def _lab_if_declared(self) -> None:
+        """The black-box RP may be the lab RP itself (a misconfigured RP under test): its provider must answer."""
+        if self.lab_options is not None:
+            self.lab_provider().use(NOMINAL)
+
+    # -- relying party against the lab provider --------------------------------------------------------
+
+    def lab_provider(self) -> LabProvider:
+        if self._lab is None:
+            opts = self.lab_options
+            assert opts is not None
+            config = LabConfig(port=opts.provider_port, client_id=opts.client_id, client_secret=opts.client_secret,
+                               redirect_uri=opts.redirect_uri, post_logout_redirect_uri=opts.post_logout_redirect_uri,
+                               id_token_alg=opts.id_token_alg, userinfo_alg=opts.userinfo_alg,
+                               acr_required=opts.acr_required, issuer=opts.provider_issuer)
+            try:
+                self._lab = LabProvider(config, self.secret).start()
+            except OSError as exc:
+                raise TransportError(f"fournisseur de test : écoute impossible sur 127.0.0.1:{opts.provider_port} "
+                                     f"({exc})") from None
+        return self._lab
+
+    def lab_login(self, case: Case, label: str | None = None) -> LabOutcome:
+        """A login through the lab RP with a fresh browser while the lab provider answers with ``case``."""
+        opts = self.lab_options
+        assert opts is not None
+        lab = self.lab_provider()
+        start = lab.use(case)
+        browser = self.browser(label or case.key)
+        try:
+            seen: list[str] = []
+
+            def second_login(url: str) -> bool:
+                if is_authorization_request(url):
+                    seen.append(url)
+                return len(seen) > 1  # the RP starts a new login: it did not keep a session
+
+            journey = browser.navigate(opts.login_url, stop=second_login)
+            confirm = browser.step(opts.url)
+        finally:
+            lab.use(NOMINAL)
+        granted = confirm.status == 200
+        return LabOutcome(case, journey, confirm, lab.logins_since(start), granted, browser.jar)
+
+    def lab_baseline(self) -> LabOutcome:
+        """The nominal login (cached): the page is protected, and a correct login opens a session."""
+        if "baseline" not in self._cache:
+            opts = self.lab_options
+            assert opts is not None
+            first = self.browser("sans-session").step(opts.url)
+            if first.status == 200:
+                self._cache["baseline"] = NotTested(
+                    f"la page protégée {opts.url} répond 200 sans session : aucune connexion n'est requise")
+            else:
+                self._cache["baseline"] = self.lab_login(NOMINAL, "nominal")
+        value = self._cache["baseline"]
+        if isinstance(value, Exception):
+            raise value
+        return value  # type: ignore[no-any-return]
+
+    def require_baseline(self) -> LabOutcome:
+        """The nominal login, or NOT_TESTED: a refusal proves nothing when a correct login fails too."""
+        outcome = self.lab_baseline()
+        if not outcome.granted:
+            raise NotTested("la connexion nominale échoue déjà (voir PC-LAB-001 à 005) : un refus ne prouverait "
+                            f"rien ({outcome.describe()})")
+        return outcome
+
+    def lab_logout(self, case: Case, label: str) -> tuple[LabOutcome, dict[str, Any] | None, Journey | None]:
+        """Log in (nominal), then log out through the lab RP while the lab provider answers with ``case``:
+        (login, end_session parameters the provider received, the journey of the logout)."""
+        opts = self.lab_options
+        assert opts is not None and opts.logout_url
+        lab = self.lab_provider()
+        outcome = self.lab_login(NOMINAL, label)
+        if not outcome.granted:
+            return outcome, None, None
+        browser = self.browser(f"{label}-sortie")
+        browser.jar = outcome.jar
+        before = len(lab.logouts)
+        lab.use(case)
+        try:
+            journey = browser.navigate(opts.logout_url)
+        finally:
+            lab.use(NOMINAL)
+        received = lab.logouts[before]["params"] if len(lab.logouts) > before else None
+        return outcome, received, journey
+
+    def close(self) -> None:
+        if self._lab is not None:
+            self._lab.stop()
+            self._lab = None

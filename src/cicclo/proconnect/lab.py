@@ -1,0 +1,485 @@
+"""A ProConnect-like OpenID provider run by the suite itself, to test a relying party with forged tokens.
+
+The provider listens on ``127.0.0.1:<port>`` (threaded ``http.server``) and serves discovery, JWKS, authorize
+(no login page: it redirects straight back with a code), token, userinfo and end_session. Before each login
+the suite chooses a :class:`Case`: how the ID token, the UserInfo response, the ``state`` sent back and the
+logout return are built. Everything the relying party sends (authorization request, client authentication,
+code redemptions, UserInfo token presentation, logout parameters) is recorded in :class:`Login` objects, so
+that a test can decide both "did the RP grant a session?" and "what did the RP do?".
+
+Tokens are built with joserfc; the deliberately broken ones (``none``, key confusion) are assembled by hand,
+since a JOSE library rightly refuses to make them. Every key, secret, code and token goes through
+``on_secret`` so that the run's redactor masks it in every output.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import secrets
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, unquote_plus, urlencode, urlsplit
+
+from joserfc import jwt
+from joserfc.jwk import ECKey, OctKey, RSAKey
+
+from cicclo.proconnect.profile import PROCONNECT_ACR, SIGNING_ALGS, TOKEN_AUTH_METHODS
+
+LAB_AGENT: dict[str, Any] = {
+    "sub": "cicclo-lab-7c1e9a52-agent",
+    "given_name": "Camille",
+    "usual_name": "Martin",
+    "email": "camille.martin@labo.cicclo.example",
+    "uid": "lab-0042",
+    "siret": "13002526500013",
+    "idp_id": "cicclo-lab-idp",
+    "organization_label": "Laboratoire cicclo",
+    "roles": ["agent_public"],
+}
+LAB_SCOPES = ["openid", "given_name", "usual_name", "email", "uid", "siret", "idp_id", "organization_label",
+              "roles", "phone", "siren", "organizational_unit", "belonging_population", "chorusdt", "custom"]
+LAB_CLAIMS = ["sub", "given_name", "usual_name", "email", "uid", "siret", "idp_id", "organization_label", "roles",
+              "acr", "amr", "auth_time", "iss", "sid"]
+
+
+def b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _segment(obj: Mapping[str, Any]) -> str:
+    return b64url(json.dumps(obj, separators=(",", ":")).encode())
+
+
+def hs256_by_hand(header: Mapping[str, Any], payload: Mapping[str, Any], key: bytes) -> str:
+    """An HS256 JWS with any byte string as key (used for the public-key-as-secret confusion)."""
+    signing_input = f"{_segment(header)}.{_segment(payload)}"
+    mac = hmac.new(key, signing_input.encode("ascii"), hashlib.sha256).digest()
+    return f"{signing_input}.{b64url(mac)}"
+
+
+def unsigned(payload: Mapping[str, Any]) -> str:
+    """A JWT with ``alg: none`` and an empty signature (RFC 7519 §6)."""
+    return f"{_segment({'alg': 'none', 'typ': 'JWT'})}.{_segment(payload)}."
+
+
+def corrupt(token: str) -> str:
+    """The same JWS with its signature altered (one byte flipped), so that verification must fail."""
+    head, body, sig = token.split(".")
+    raw = bytearray(base64.urlsafe_b64decode(sig + "=" * (-len(sig) % 4)))
+    raw[len(raw) // 2] ^= 0x5A
+    return f"{head}.{body}.{b64url(bytes(raw))}"
+
+
+@dataclass(frozen=True)
+class Case:
+    """How the provider answers one login. ``None`` means "as registered" for algorithms."""
+
+    key: str
+    id_token_alg: str | None = None
+    id_token_sig: str = "good"          # good | bad | none | key-confusion
+    id_token_set: Mapping[str, Any] = field(default_factory=dict)   # claims replaced (after the normal ones)
+    id_token_drop: tuple[str, ...] = ()
+    id_token_times: Mapping[str, int] = field(default_factory=dict)  # claim -> seconds from now (exp, iat…)
+    userinfo: str = "registered"        # registered | json | jwt | none | bad
+    userinfo_set: Mapping[str, Any] = field(default_factory=dict)
+    state: str = "echo"                 # echo | other
+    allow_code_reuse: bool = False
+    logout_state: str = "echo"          # echo | other | drop
+
+
+NOMINAL = Case("nominal")
+
+
+@dataclass
+class Login:
+    """What one authorization request led to, as the provider saw it."""
+
+    case: Case
+    params: dict[str, str]
+    code: str
+    created: float = field(default_factory=time.time)
+    token_requests: list[dict[str, Any]] = field(default_factory=list)
+    userinfo_requests: list[dict[str, Any]] = field(default_factory=list)
+    access_token: str | None = None
+    id_token_claims: dict[str, Any] = field(default_factory=dict)
+    redemptions: int = 0
+
+
+@dataclass
+class LabConfig:
+    """The relying party registered at the lab provider (from the target's ``lab`` options)."""
+
+    port: int
+    client_id: str
+    client_secret: str | None = None
+    redirect_uri: str | None = None
+    post_logout_redirect_uri: str | None = None
+    id_token_alg: str = "ES256"
+    userinfo_alg: str | None = None
+    acr_required: str | None = None
+    issuer: str | None = None
+
+    @property
+    def base(self) -> str:
+        return (self.issuer or f"http://127.0.0.1:{self.port}").rstrip("/")
+
+
+class LabProvider:
+    """The suite's ProConnect-like provider; :meth:`start` binds 127.0.0.1:<port>."""
+
+    def __init__(self, config: LabConfig, on_secret: Callable[[str, str], None] | None = None) -> None:
+        self.config = config
+        self.issuer = config.base
+        self._on_secret = on_secret or (lambda name, value: None)
+        suffix = secrets.token_hex(4)
+        self.ec_key = ECKey.generate_key("P-256", {"kid": f"lab-es256-{suffix}", "alg": "ES256", "use": "sig"},
+                                         private=True)
+        self.rsa_key = RSAKey.generate_key(2048, {"kid": f"lab-rs256-{suffix}", "alg": "RS256", "use": "sig"},
+                                           private=True)
+        for key in (self.ec_key, self.rsa_key):
+            private = key.as_dict(private=True)
+            for member in ("d", "p", "q", "dp", "dq", "qi"):
+                if member in private:
+                    self._on_secret(f"proconnect.lab.{private['kid']}.{member}", str(private[member]))
+        if config.client_secret:
+            self._on_secret("proconnect.lab.client_secret", config.client_secret)
+        self.case = NOMINAL
+        self.logins: list[Login] = []
+        self.by_code: dict[str, Login] = {}
+        self.by_token: dict[str, Login] = {}
+        self.logouts: list[dict[str, Any]] = []
+        self.stray: list[str] = []
+        self._lock = threading.Lock()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self._counter = 0
+
+    # -- lifecycle --------------------------------------------------------------------------------------
+
+    def start(self) -> LabProvider:
+        handler = type("LabHandler", (_Handler,), {"lab": self})
+        self._server = ThreadingHTTPServer(("127.0.0.1", self.config.port), handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, name="cicclo-lab-provider", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> LabProvider:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- what the suite uses ----------------------------------------------------------------------------
+
+    def use(self, case: Case) -> int:
+        """Make ``case`` the answer of the next logins; returns the index of the next login record."""
+        with self._lock:
+            self.case = case
+            return len(self.logins)
+
+    def logins_since(self, index: int) -> list[Login]:
+        with self._lock:
+            return list(self.logins[index:])
+
+    def secret(self, name: str, value: str) -> str:
+        self._on_secret(name, value)
+        return value
+
+    def metadata(self) -> dict[str, Any]:
+        base = self.issuer
+        return {
+            "issuer": base,
+            "authorization_endpoint": f"{base}/authorize",
+            "token_endpoint": f"{base}/token",
+            "userinfo_endpoint": f"{base}/userinfo",
+            "jwks_uri": f"{base}/jwks",
+            "end_session_endpoint": f"{base}/session/end",
+            "response_types_supported": ["code"],
+            "response_modes_supported": ["query"],
+            "grant_types_supported": ["authorization_code"],
+            "subject_types_supported": ["public"],
+            "token_endpoint_auth_methods_supported": list(TOKEN_AUTH_METHODS),
+            "token_endpoint_auth_signing_alg_values_supported": ["ES256", "RS256"],
+            "id_token_signing_alg_values_supported": list(SIGNING_ALGS),
+            "userinfo_signing_alg_values_supported": list(SIGNING_ALGS),
+            "acr_values_supported": list(PROCONNECT_ACR),
+            "scopes_supported": LAB_SCOPES,
+            "claims_supported": LAB_CLAIMS,
+            "claims_parameter_supported": True,
+            "code_challenge_methods_supported": ["S256"],
+            "request_parameter_supported": False,
+        }
+
+    def jwks(self) -> dict[str, Any]:
+        return {"keys": [self.ec_key.as_dict(private=False), self.rsa_key.as_dict(private=False)]}
+
+    # -- token forging ----------------------------------------------------------------------------------
+
+    def _sign(self, claims: Mapping[str, Any], alg: str, how: str) -> str:
+        header = {"typ": "JWT", "alg": alg}
+        if how == "none":
+            return unsigned(claims)
+        if how == "key-confusion":
+            pem = self.rsa_key.as_pem(private=False)
+            return hs256_by_hand({"typ": "JWT", "alg": "HS256", "kid": self.rsa_key.kid}, claims, pem)
+        if alg == "HS256":
+            if not self.config.client_secret:
+                raise ValueError("HS256 sans secret client : cas non jouable")
+            token = jwt.encode(header, dict(claims), OctKey.import_key(self.config.client_secret))
+        elif alg == "RS256":
+            token = jwt.encode({**header, "kid": self.rsa_key.kid}, dict(claims), self.rsa_key)
+        else:
+            token = jwt.encode({**header, "kid": self.ec_key.kid}, dict(claims), self.ec_key)
+        return corrupt(token) if how == "bad" else token
+
+    def acr_for(self, params: Mapping[str, str]) -> str:
+        """The level asked for (claims, then acr_values), else the required one, else eidas1."""
+        raw = params.get("claims")
+        if raw:
+            try:
+                acr = json.loads(raw).get("id_token", {}).get("acr") or {}
+                values = acr.get("values") or ([acr["value"]] if "value" in acr else [])
+                if values:
+                    return str(values[0])
+            except (ValueError, AttributeError, TypeError):
+                pass
+        if params.get("acr_values"):
+            return params["acr_values"].split()[0]
+        return self.config.acr_required or "eidas1"
+
+    def id_token(self, login: Login) -> str:
+        case, now = login.case, int(time.time())
+        claims: dict[str, Any] = {
+            "iss": self.issuer, "sub": LAB_AGENT["sub"], "aud": self.config.client_id, "exp": now + 600,
+            "iat": now, "auth_time": now - 5, "acr": self.acr_for(login.params), "amr": ["pwd"],
+            "sid": f"lab-sid-{login.code[:8]}", "idp_id": LAB_AGENT["idp_id"],
+        }
+        if "nonce" in login.params:
+            claims["nonce"] = login.params["nonce"]
+        claims.update(case.id_token_set)
+        claims.update({name: now + delta for name, delta in case.id_token_times.items()})
+        for name in case.id_token_drop:
+            claims.pop(name, None)
+        login.id_token_claims = claims
+        alg = case.id_token_alg or self.config.id_token_alg
+        return self.secret(f"proconnect.lab.id_token.{login.code[:6]}", self._sign(claims, alg, case.id_token_sig))
+
+    def userinfo(self, login: Login) -> tuple[str, bytes]:
+        """(content type, body) of the UserInfo response for ``login``."""
+        claims = {**LAB_AGENT, **login.case.userinfo_set}
+        kind = login.case.userinfo
+        if kind == "registered":
+            kind = "jwt" if self.config.userinfo_alg else "json"
+        if kind == "json":
+            return "application/json", json.dumps(claims).encode()
+        claims = {**claims, "iss": self.issuer, "aud": self.config.client_id}
+        alg = self.config.userinfo_alg or self.config.id_token_alg
+        how = {"jwt": "good", "none": "none", "bad": "bad"}[kind]
+        token = self.secret(f"proconnect.lab.userinfo.{login.code[:6]}", self._sign(claims, alg, how))
+        return "application/jwt", token.encode()
+
+    # -- request handling (called by the HTTP handler) --------------------------------------------------
+
+    def authorize(self, params: dict[str, str]) -> tuple[int, dict[str, str], str]:
+        redirect_uri = params.get("redirect_uri", "")
+        if params.get("client_id") != self.config.client_id:
+            return 400, {}, "client_id inconnu du fournisseur de test"
+        if not redirect_uri or (self.config.redirect_uri and redirect_uri != self.config.redirect_uri):
+            return 400, {}, f"redirect_uri non enregistré : {redirect_uri!r} (erreur Y030031 chez ProConnect)"
+        with self._lock:
+            case = self.case
+            self._counter += 1
+            code = self.secret(f"proconnect.lab.code.{self._counter}", secrets.token_urlsafe(32))
+            login = Login(case=case, params=dict(params), code=code)
+            self.logins.append(login)
+            self.by_code[code] = login
+        if params.get("response_type") != "code":
+            query = {"error": "unsupported_response_type", "state": params.get("state", "")}
+            return 302, {"Location": _add_query(redirect_uri, query)}, ""
+        query = {"code": code}
+        if case.state == "echo" and "state" in params:
+            query["state"] = params["state"]
+        elif case.state == "other":
+            query["state"] = secrets.token_urlsafe(32)
+        return 302, {"Location": _add_query(redirect_uri, query)}, ""
+
+    def token(self, form: dict[str, str], headers: Mapping[str, str]) -> tuple[int, dict[str, Any]]:
+        auth = headers.get("authorization", "")
+        record: dict[str, Any] = {"at": time.time(), "redirect_uri": form.get("redirect_uri")}
+        client_id, secret = form.get("client_id"), form.get("client_secret")
+        if auth.lower().startswith("basic "):
+            record["auth_method"] = "client_secret_basic"
+            try:
+                pair = base64.b64decode(auth[6:].strip()).decode()
+                client_id, secret = _split_basic(pair)
+            except (ValueError, UnicodeDecodeError):
+                return 401, {"error": "invalid_client"}
+        elif form.get("client_assertion_type", "").endswith("jwt-bearer") and form.get("client_assertion"):
+            record["auth_method"] = "private_key_jwt"
+            self.secret(f"proconnect.lab.client_assertion.{len(self.stray)}", form["client_assertion"])
+        elif secret is not None:
+            record["auth_method"] = "client_secret_post"
+        else:
+            record["auth_method"] = "none"
+        with self._lock:
+            login = self.by_code.get(form.get("code", ""))
+            if login is not None:
+                login.redemptions += 1
+                login.token_requests.append(record)
+        if login is None:
+            self.stray.append(f"code inconnu présenté au point de jeton ({record['auth_method']})")
+            return 400, {"error": "invalid_grant"}
+        if client_id not in (None, self.config.client_id):
+            return 401, {"error": "invalid_client"}
+        if record["auth_method"] in ("client_secret_basic", "client_secret_post") and (
+                self.config.client_secret and secret != self.config.client_secret):
+            return 401, {"error": "invalid_client"}
+        if login.redemptions > 1 and not login.case.allow_code_reuse:
+            return 400, {"error": "invalid_grant", "error_description": "code déjà utilisé"}
+        if form.get("grant_type") != "authorization_code":
+            return 400, {"error": "unsupported_grant_type"}
+        if form.get("redirect_uri") != login.params.get("redirect_uri"):
+            return 400, {"error": "invalid_grant", "error_description": "redirect_uri différent"}
+        challenge = login.params.get("code_challenge")
+        if challenge is not None:
+            verifier = form.get("code_verifier", "")
+            method = login.params.get("code_challenge_method", "plain")
+            computed = b64url(hashlib.sha256(verifier.encode()).digest()) if method == "S256" else verifier
+            if not verifier or not hmac.compare_digest(computed, challenge):
+                return 400, {"error": "invalid_grant", "error_description": "code_verifier incorrect"}
+        access = self.secret(f"proconnect.lab.access_token.{login.code[:6]}", secrets.token_urlsafe(32))
+        with self._lock:
+            login.access_token = access
+            self.by_token[access] = login
+        return 200, {"access_token": access, "token_type": "Bearer", "expires_in": 3600,
+                     "id_token": self.id_token(login), "scope": login.params.get("scope", "openid")}
+
+    def userinfo_request(self, method: str, headers: Mapping[str, str], form: dict[str, str],
+                         query: dict[str, str]) -> tuple[int, str, bytes]:
+        auth = headers.get("authorization", "")
+        if auth.lower().startswith("bearer "):
+            how, token = "header", auth[7:].strip()
+        elif form.get("access_token"):
+            how, token = "body", form["access_token"]
+        elif query.get("access_token"):
+            how, token = "query", query["access_token"]
+        else:
+            how, token = "absent", ""
+        login = self.by_token.get(token)
+        if login is None:
+            return 401, "application/json", b'{"error":"invalid_token"}'
+        login.userinfo_requests.append({"method": method, "token_in": how, "at": time.time()})
+        content_type, body = self.userinfo(login)
+        return 200, content_type, body
+
+    def end_session(self, params: dict[str, str]) -> tuple[int, dict[str, str], str]:
+        with self._lock:
+            case = self.case
+            self.logouts.append({"params": dict(params), "case": case.key, "at": time.time()})
+        target = params.get("post_logout_redirect_uri")
+        if not target:
+            return 200, {}, "Vous êtes déconnecté du fournisseur de test."
+        if self.config.post_logout_redirect_uri and target != self.config.post_logout_redirect_uri:
+            return 400, {}, f"post_logout_redirect_uri non enregistré : {target!r} (erreur Y030111 chez ProConnect)"
+        query: dict[str, str] = {}
+        if case.logout_state == "echo" and "state" in params:
+            query["state"] = params["state"]
+        elif case.logout_state == "other":
+            query["state"] = secrets.token_urlsafe(32)
+        return 302, {"Location": _add_query(target, query)}, ""
+
+
+def _split_basic(pair: str) -> tuple[str, str]:
+    """client_id and secret of a Basic header (form-urlencoded first, RFC 6749 §2.3.1)."""
+    user, sep, password = pair.partition(":")
+    if not sep:
+        raise ValueError("Basic sans deux-points")
+    return unquote_plus(user), unquote_plus(password)
+
+
+def _add_query(url: str, query: Mapping[str, str]) -> str:
+    if not query:
+        return url
+    return url + ("&" if urlsplit(url).query else "?") + urlencode(query)
+
+
+def _flat(qs: str) -> dict[str, str]:
+    return {k: v[0] for k, v in parse_qs(qs, keep_blank_values=True).items()}
+
+
+class _Handler(BaseHTTPRequestHandler):
+    lab: LabProvider
+    server_version = "cicclo-lab-provider"
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet: the suite keeps evidence
+        return
+
+    def _send(self, status: int, headers: Mapping[str, str], body: bytes, content_type: str) -> None:
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _json(self, status: int, doc: Any) -> None:
+        self._send(status, {}, json.dumps(doc).encode(), "application/json")
+
+    def _page(self, status: int, headers: Mapping[str, str], text: str) -> None:
+        self._send(status, headers, text.encode(), "text/plain; charset=utf-8")
+
+    def _form(self) -> dict[str, str]:
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length).decode("utf-8", errors="replace") if length else ""
+        return _flat(raw)
+
+    def _route(self, method: str) -> None:
+        parts = urlsplit(self.path)
+        base_path = urlsplit(self.lab.issuer).path.rstrip("/")
+        path = parts.path[len(base_path):] if base_path and parts.path.startswith(base_path) else parts.path
+        query = _flat(parts.query)
+        form = self._form() if method == "POST" else {}
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        lab = self.lab
+        if path == "/.well-known/openid-configuration" and method == "GET":
+            self._json(200, lab.metadata())
+        elif path == "/jwks" and method == "GET":
+            self._send(200, {}, json.dumps(lab.jwks()).encode(), "application/jwk-set+json")
+        elif path == "/authorize":
+            status, extra, text = lab.authorize({**query, **form})
+            self._page(status, extra, text)
+        elif path == "/token" and method == "POST":
+            status, doc = lab.token(form, headers)
+            self._json(status, doc)
+        elif path == "/userinfo":
+            status, content_type, body = lab.userinfo_request(method, headers, form, query)
+            extra = {"WWW-Authenticate": 'Bearer error="invalid_token"'} if status == 401 else {}
+            self._send(status, extra, body, content_type)
+        elif path == "/session/end":
+            status, extra, text = lab.end_session({**query, **form})
+            self._page(status, extra, text)
+        else:
+            self._page(404, {}, "inconnu du fournisseur de test")
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server naming
+        self._route("GET")
+
+    def do_POST(self) -> None:  # noqa: N802 - http.server naming
+        self._route("POST")

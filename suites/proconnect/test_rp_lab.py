@@ -1,0 +1,453 @@
+"""ProConnect relying party against the suite's own provider: does it refuse what it must refuse?
+
+The target declares a relying party configured against the suite's lab provider (``proconnect_rp.options.lab``).
+For each case the lab provider forges the answer (ID token, UserInfo, state…), the suite logs in headless with
+a fresh cookie jar, then asks the protected page again: 200 means the relying party granted a session. A
+negative case is only judged when the nominal login succeeds (otherwise NOT_TESTED) and when the forged item
+really reached the relying party (e.g. its token request was answered).
+
+Case names follow the OpenID Foundation RP tests where one exists (conformance-suite, ``profile = rptest``).
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+from cicclo.classes import PROCONNECT_RP_LAB
+from cicclo.declare import conformance
+from cicclo.errors import NotApplicable, NotTested
+from cicclo.proconnect.browser import is_authorization_request
+from cicclo.proconnect.context import LabOutcome, ProConnectContext
+from cicclo.proconnect.lab import LAB_AGENT, NOMINAL, Case
+from cicclo.proconnect.profile import ACR_RANK, TOKEN_AUTH_METHODS
+from cicclo.verdict import Verdict
+
+PC_DOC = "https://partenaires.proconnect.gouv.fr/docs/fournisseur-service/implementation_technique"
+PC_MFA = "https://partenaires.proconnect.gouv.fr/docs/fournisseur-service/double_authentification"
+CORE = "https://openid.net/specs/openid-connect-core-1_0.html"
+ID_TOKEN_VALIDATION = f"{CORE}#IDTokenValidation"
+CODE_ID_TOKEN_VALIDATION = f"{CORE}#CodeIDTValidation"
+USERINFO_RESPONSE = f"{CORE}#UserInfoResponse"
+USERINFO_REQUEST = f"{CORE}#UserInfoRequest"
+CLIENT_AUTH = f"{CORE}#ClientAuthentication"
+TOKEN_REQUEST = f"{CORE}#TokenRequest"
+AUTH_RESPONSE_VALIDATION = f"{CORE}#AuthResponseValidation"
+STATE_CSRF = "https://www.rfc-editor.org/rfc/rfc6749#section-10.12"
+CODE_ONCE = "https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2"
+BEARER_HEADER = "https://www.rfc-editor.org/rfc/rfc6750#section-2.1"
+JWS_NONE = "https://www.rfc-editor.org/rfc/rfc8725#section-3.1"
+KEY_CONFUSION = "https://www.rfc-editor.org/rfc/rfc8725#section-2.1"
+LOGOUT_RETURN = "https://openid.net/specs/openid-connect-rpinitiated-1_0.html#RedirectionAfterLogout"
+
+FAR_ISSUER = "https://faux-fournisseur.cicclo.invalid/api/v2"
+
+
+# -- helpers ---------------------------------------------------------------------------------------------
+
+def _registered(pc: ProConnectContext) -> tuple[str, str | None]:
+    opts = pc.lab_options
+    assert opts is not None
+    return opts.id_token_alg, opts.userinfo_alg
+
+
+def _positive(pc: ProConnectContext, verdict: Verdict, outcome: LabOutcome, what: str) -> None:
+    with verdict.instance(outcome.case.key) as rec:
+        rec.check(outcome.granted, f"aucune session après {what} ({outcome.describe()})")
+        if outcome.granted and outcome.confirm is not None:
+            body = outcome.confirm.text()
+            shown = [v for v in (LAB_AGENT["email"], LAB_AGENT["sub"], LAB_AGENT["usual_name"]) if v in body]
+            rec.note("la page protégée montre l'agent de test (" + ", ".join(shown) + ")" if shown else
+                     "la page protégée ne montre ni le sub ni l'adresse de l'agent de test")
+
+
+def _refused(pc: ProConnectContext, verdict: Verdict, case: Case, about: str, reach: str = "token") -> LabOutcome:
+    """Run ``case`` and FAIL when the RP grants a session. ``reach``: what the RP must have received for the
+    case to prove anything (authorize: the callback; token: the forged ID token; userinfo: the forged UserInfo)."""
+    pc.require_baseline()
+    outcome = pc.lab_login(case)
+    with verdict.instance(case.key) as rec:
+        login = outcome.login
+        if login is None:
+            raise NotTested(f"le FS n'a pas envoyé de demande d'autorisation ({outcome.describe()})")
+        if reach in ("token", "userinfo") and login.access_token is None:
+            raise NotTested("le FS n'a pas obtenu de réponse du point de jeton : le jeton forgé ne lui est pas "
+                            f"parvenu ({outcome.describe()})")
+        if reach == "userinfo" and not login.userinfo_requests:
+            raise NotTested("le FS n'a pas appelé userinfo : la réponse forgée ne lui est pas parvenue")
+        rec.check(not outcome.granted, f"session accordée malgré {about} ({outcome.describe()})")
+    return outcome
+
+
+def _alg_case(pc: ProConnectContext, alg: str) -> None:
+    registered, _ = _registered(pc)
+    if alg != registered:
+        raise NotApplicable(f"le FS a enregistré {registered} pour l'ID token : un jeton {alg} doit être refusé "
+                            "(voir PC-LAB-015)")
+
+
+# -- positive cases --------------------------------------------------------------------------------------
+
+@conformance("PC-LAB-001", title="Connexion acceptée avec un ID token ES256 valide (oidcc-client-test)",
+             requirements=[ID_TOKEN_VALIDATION, PC_DOC], abstract_test=None, applies_to=PROCONNECT_RP_LAB)
+def test_es256(pc: ProConnectContext, verdict: Verdict) -> None:
+    """OIDF oidcc-client-test with an ES256 ID token (ProConnect's default alg); only when ES256 is the alg the RP
+    registered (option lab.id_token_alg)."""
+    _alg_case(pc, "ES256")
+    _positive(pc, verdict, pc.lab_baseline(), "un ID token ES256 valide")
+
+
+@conformance("PC-LAB-002", title="Connexion acceptée avec un ID token RS256 valide "
+             "(oidcc-client-test-idtoken-sig-rs256)",
+             requirements=[ID_TOKEN_VALIDATION, PC_DOC], abstract_test=None, applies_to=PROCONNECT_RP_LAB)
+def test_rs256(pc: ProConnectContext, verdict: Verdict) -> None:
+    _alg_case(pc, "RS256")
+    _positive(pc, verdict, pc.lab_baseline(), "un ID token RS256 valide")
+
+
+@conformance("PC-LAB-003", title="Connexion acceptée avec un ID token HS256 valide (clé : secret client)",
+             requirements=[ID_TOKEN_VALIDATION, PC_DOC], abstract_test=None, applies_to=PROCONNECT_RP_LAB)
+def test_hs256(pc: ProConnectContext, verdict: Verdict) -> None:
+    _alg_case(pc, "HS256")
+    _positive(pc, verdict, pc.lab_baseline(), "un ID token HS256 valide")
+
+
+@conformance("PC-LAB-004", title="UserInfo en JWT signé accepté (oidcc-client-test-userinfo-signed) (PC-UI-02)",
+             requirements=[USERINFO_RESPONSE, PC_DOC], abstract_test=None, applies_to=PROCONNECT_RP_LAB)
+def test_userinfo_jwt(pc: ProConnectContext, verdict: Verdict) -> None:
+    """Applies when the RP registered a UserInfo signing alg (option lab.userinfo_alg): ProConnect then answers
+    application/jwt."""
+    _, userinfo_alg = _registered(pc)
+    if not userinfo_alg:
+        raise NotApplicable("le FS n'a pas enregistré d'algorithme UserInfo : ProConnect lui répond en JSON")
+    outcome = pc.lab_login(Case("userinfo-jwt", userinfo="jwt"))
+    _positive(pc, verdict, outcome, f"une réponse UserInfo JWT {userinfo_alg}")
+
+
+@conformance("PC-LAB-005", title="UserInfo en JSON accepté (PC-UI-02)",
+             requirements=[USERINFO_RESPONSE, PC_DOC], abstract_test=None, applies_to=PROCONNECT_RP_LAB)
+def test_userinfo_json(pc: ProConnectContext, verdict: Verdict) -> None:
+    """Applies when the RP registered no UserInfo signing alg: ProConnect then answers application/json."""
+    _, userinfo_alg = _registered(pc)
+    if userinfo_alg:
+        raise NotApplicable(f"le FS a enregistré {userinfo_alg} pour UserInfo : ProConnect lui répond en JWT")
+    outcome = pc.lab_login(Case("userinfo-json", userinfo="json"))
+    _positive(pc, verdict, outcome, "une réponse UserInfo JSON")
+
+
+@conformance("PC-LAB-006", title="Authentification au point de jeton en client_secret_post ou private_key_jwt "
+             "(PC-TOK-01)",
+             requirements=[CLIENT_AUTH, PC_DOC], abstract_test=None, applies_to=PROCONNECT_RP_LAB)
+def test_token_client_auth(pc: ProConnectContext, verdict: Verdict) -> None:
+    """Seen by the lab token endpoint during the nominal login; client_secret_basic is not offered by ProConnect
+    (OIDF oidcc-client-test-client-secret-basic tests the opposite method)."""
+    login = pc.lab_baseline().login
+    with verdict.instance("point de jeton") as rec:
+        if login is None or not login.token_requests:
+            raise NotTested("le FS n'a pas appelé le point de jeton pendant la connexion nominale")
+        method = login.token_requests[0]["auth_method"]
+        rec.check(method in TOKEN_AUTH_METHODS, f"authentification {method} (attendu : client_secret_post ou "
+                  "private_key_jwt)")
+        rec.note(f"méthode vue : {method}")
+
+
+@conformance("PC-LAB-007", title="Même redirect_uri dans la demande de jeton (PC-TOK-02)",
+             requirements=[TOKEN_REQUEST, PC_DOC], abstract_test=None, applies_to=PROCONNECT_RP_LAB)
+def test_token_redirect_uri(pc: ProConnectContext, verdict: Verdict) -> None:
+    login = pc.lab_baseline().login
+    with verdict.instance("point de jeton") as rec:
+        if login is None or not login.token_requests:
+            raise NotTested("le FS n'a pas appelé le point de jeton pendant la connexion nominale")
+        sent = login.token_requests[0]["redirect_uri"]
+        rec.check(sent == login.params.get("redirect_uri"),
+                  f"redirect_uri {sent!r} au point de jeton, {login.params.get('redirect_uri')!r} à l'autorisation")
+
+
+@conformance("PC-LAB-008", title="UserInfo appelé avec l'en-tête Authorization: Bearer "
+             "(oidcc-client-test-userinfo-bearer-header) (PC-UI-01)",
+             requirements=[USERINFO_REQUEST, BEARER_HEADER, PC_DOC], abstract_test=None, applies_to=PROCONNECT_RP_LAB)
+def test_userinfo_bearer(pc: ProConnectContext, verdict: Verdict) -> None:
+    login = pc.lab_baseline().login
+    with verdict.instance("userinfo") as rec:
+        if login is None or not login.userinfo_requests:
+            raise NotTested("le FS n'a pas appelé userinfo pendant la connexion nominale")
+        seen = login.userinfo_requests[0]
+        rec.check(seen["token_in"] == "header",
+                  f"jeton d'accès présenté dans : {seen['token_in']} ({seen['method']}) au lieu de l'en-tête Bearer")
+
+
+# -- ID token signature ------------------------------------------------------------------------------------
+
+def _bad_signature(pc: ProConnectContext, verdict: Verdict, alg: str) -> None:
+    registered, _ = _registered(pc)
+    if alg == "HS256" and not (pc.lab_options and pc.lab_options.client_secret):
+        raise NotTested("secret client du FS inconnu de la suite : un jeton HS256 ne peut être forgé")
+    if alg != registered:
+        verdict.note(f"le FS a enregistré {registered} : ce jeton {alg} doit être refusé de toute façon")
+    _refused(pc, verdict, Case(f"invalid-sig-{alg.lower()}", id_token_alg=alg, id_token_sig="bad"),
+             f"une signature {alg} invalide")
+
+
+@conformance("PC-LAB-010", title="ID token ES256 à signature invalide refusé (oidcc-client-test-invalid-sig-es256) "
+             "(PC-IDT-01)",
+             requirements=[ID_TOKEN_VALIDATION, PC_DOC], abstract_test=None, applies_to=PROCONNECT_RP_LAB)
+def test_invalid_sig_es256(pc: ProConnectContext, verdict: Verdict) -> None:
+    """OIDF oidcc-client-test-invalid-sig-es256. OIDC Core allows TLS-only validation of a token-endpoint ID token,
+    ProConnect does not: the signature must be checked."""
+    _bad_signature(pc, verdict, "ES256")
+
+
+@conformance("PC-LAB-011", title="ID token RS256 à signature invalide refusé (oidcc-client-test-invalid-sig-rs256) "
+             "(PC-IDT-01)",
+             requirements=[ID_TOKEN_VALIDATION, PC_DOC], abstract_test=None, applies_to=PROCONNECT_RP_LAB)
+def test_invalid_sig_rs256(pc: ProConnectContext, verdict: Verdict) -> None:
+    """OIDF oidcc-client-test-invalid-sig-rs256 (rp-id_token-bad-sig-rs256)."""
+    _bad_signature(pc, verdict, "RS256")
+
+
+@conformance("PC-LAB-012", title="ID token HS256 à signature invalide refusé (oidcc-client-test-invalid-sig-hs256) "
+             "(PC-IDT-01)",
+             requirements=[ID_TOKEN_VALIDATION, PC_DOC], abstract_test=None, applies_to=PROCONNECT_RP_LAB)
+def test_invalid_sig_hs256(pc: ProConnectContext, verdict: Verdict) -> None:
+    """OIDF oidcc-client-test-invalid-sig-hs256."""
+    _bad_signature(pc, verdict, "HS256")
+
+
+@conformance("PC-LAB-013", title="ID token non signé (alg none) refusé (oidcc-client-test-idtoken-sig-none) "
+             "(PC-IDT-01)",
+             requirements=[ID_TOKEN_VALIDATION, JWS_NONE, PC_DOC], abstract_test=None,
+             applies_to=PROCONNECT_RP_LAB)
+def test_alg_none(pc: ProConnectContext, verdict: Verdict) -> None:
+    """OIDF oidcc-client-test-idtoken-sig-none lets an RP accept ``none`` from the token endpoint; ProConnect
+    requires the registered alg, so accepting it fails here."""
+    _refused(pc, verdict, Case("idtoken-sig-none", id_token_sig="none"), "un ID token alg none")
+
+
+@conformance("PC-LAB-014", title="Confusion d'algorithme refusée : HS256 signé avec la clé publique RSA du "
+             "fournisseur (PC-IDT-01)",
+             requirements=[ID_TOKEN_VALIDATION, KEY_CONFUSION, PC_DOC], abstract_test=None,
+             applies_to=PROCONNECT_RP_LAB)
+def test_key_confusion(pc: ProConnectContext, verdict: Verdict) -> None:
+    """The RS256 public key (PEM) used as HMAC secret: an RP choosing the verification from the token's own alg
+    header accepts it (RFC 8725 §2.1)."""
+    _refused(pc, verdict, Case("alg-switched", id_token_sig="key-confusion"),
+             "un ID token HS256 dont la clé est la clé publique RSA du fournisseur")
+
+
+@conformance("PC-LAB-015", title="ID token correctement signé avec un autre algorithme que celui enregistré refusé "
+             "(PC-IDT-01)",
+             requirements=[ID_TOKEN_VALIDATION, PC_DOC], abstract_test=None, applies_to=PROCONNECT_RP_LAB)
+def test_unregistered_alg(pc: ProConnectContext, verdict: Verdict) -> None:
+    """HS256 with the client secret when the RP registered ES256/RS256 (another asymmetric alg when the secret is
+    unknown or HS256 is registered): ProConnect requires checking that the alg is the registered one."""
+    registered, _ = _registered(pc)
+    has_secret = bool(pc.lab_options and pc.lab_options.client_secret)
+    alg = "HS256" if registered != "HS256" and has_secret else ("RS256" if registered == "ES256" else "ES256")
+    _refused(pc, verdict, Case(f"unregistered-alg-{alg.lower()}", id_token_alg=alg),
+             f"un ID token {alg} alors que {registered} est enregistré")
+
+
+# -- ID token claims -----------------------------------------------------------------------------------------
+
+@conformance("PC-LAB-016", title="ID token d'un autre émetteur (iss) refusé (oidcc-client-test-invalid-iss) "
+             "(PC-IDT-03)",
+             requirements=[ID_TOKEN_VALIDATION], abstract_test=None, applies_to=PROCONNECT_RP_LAB)
+def test_invalid_iss(pc: ProConnectContext, verdict: Verdict) -> None:
+    _refused(pc, verdict, Case("invalid-iss", id_token_set={"iss": FAR_ISSUER}), f"iss={FAR_ISSUER}")
+
+
+@conformance("PC-LAB-017", title="ID token pour un autre client (aud) refusé (oidcc-client-test-invalid-aud) "
+             "(PC-IDT-03)",
+             requirements=[ID_TOKEN_VALIDATION], abstract_test=None, applies_to=PROCONNECT_RP_LAB)
+def test_invalid_aud(pc: ProConnectContext, verdict: Verdict) -> None:
+    _refused(pc, verdict, Case("invalid-aud", id_token_set={"aud": "autre-client-cicclo"}), "aud=autre-client-cicclo")
+
+
+@conformance("PC-LAB-018", title="ID token expiré (exp passé) refusé (PC-IDT-03)",
+             requirements=[ID_TOKEN_VALIDATION], abstract_test=None, applies_to=PROCONNECT_RP_LAB)
+def test_expired(pc: ProConnectContext, verdict: Verdict) -> None:
+    """OIDC Core §3.1.3.7 item 9: the current time must be before exp (here: exp two minutes ago)."""
+    _refused(pc, verdict, Case("expired", id_token_times={"exp": -120, "iat": -300, "auth_time": -310}),
+             "un exp dépassé de deux minutes")
+
+
+@conformance("PC-LAB-019", title="ID token sans iat refusé (oidcc-client-test-missing-iat) (PC-IDT-03)",
+             requirements=[ID_TOKEN_VALIDATION, f"{CORE}#IDToken"], abstract_test=None,
+             applies_to=PROCONNECT_RP_LAB)
+def test_missing_iat(pc: ProConnectContext, verdict: Verdict) -> None:
+    _refused(pc, verdict, Case("missing-iat", id_token_drop=("iat",)), "l'absence de iat")
+
+
+@conformance("PC-LAB-020", title="ID token au nonce faux refusé (oidcc-client-test-nonce-invalid) (PC-IDT-02)",
+             requirements=[ID_TOKEN_VALIDATION, PC_DOC], abstract_test=None, applies_to=PROCONNECT_RP_LAB)
+def test_nonce_invalid(pc: ProConnectContext, verdict: Verdict) -> None:
+    _refused(pc, verdict, Case("nonce-invalid", id_token_set={"nonce": secrets.token_urlsafe(32)}), "un nonce faux")
+
+
+@conformance("PC-LAB-021", title="ID token sans nonce refusé (PC-IDT-02)",
+             requirements=[ID_TOKEN_VALIDATION, PC_DOC], abstract_test=None, applies_to=PROCONNECT_RP_LAB)
+def test_nonce_missing(pc: ProConnectContext, verdict: Verdict) -> None:
+    """A nonce was sent (PC-AUTHZ-05), so OIDC Core §3.1.3.7 item 11 requires it in the ID token."""
+    baseline = pc.require_baseline()
+    if baseline.login is None or "nonce" not in baseline.login.params:
+        raise NotTested("le FS n'envoie pas de nonce (voir PC-RP-005) : rien à vérifier au retour")
+    _refused(pc, verdict, Case("nonce-missing", id_token_drop=("nonce",)), "l'absence de nonce")
+
+
+@conformance("PC-LAB-022", title="ID token sans sub refusé (oidcc-client-test-missing-sub)",
+             requirements=[f"{CORE}#IDToken"], abstract_test=None, applies_to=PROCONNECT_RP_LAB)
+def test_missing_sub(pc: ProConnectContext, verdict: Verdict) -> None:
+    _refused(pc, verdict, Case("missing-sub", id_token_drop=("sub",)), "l'absence de sub")
+
+
+@conformance("PC-LAB-023", title="ID token au niveau acr inférieur au niveau requis refusé (PC-ACR-01)",
+             requirements=[PC_MFA, ID_TOKEN_VALIDATION], abstract_test=None, applies_to=PROCONNECT_RP_LAB)
+def test_acr_lower(pc: ProConnectContext, verdict: Verdict) -> None:
+    """The RP asked for a level (option lab.acr_required): the returned acr is checked server-side."""
+    opts = pc.lab_options
+    required = opts.acr_required if opts else None
+    if not required:
+        raise NotApplicable("la cible ne déclare pas de niveau acr requis pour ce FS (option lab.acr_required)")
+    lower = [v for v, rank in ACR_RANK.items() if rank < ACR_RANK.get(required, 0)]
+    if not lower:
+        raise NotApplicable(f"aucun niveau ProConnect inférieur à {required}")
+    _refused(pc, verdict, Case("acr-lower", id_token_set={"acr": lower[0]}),
+             f"acr={lower[0]} alors que {required} est requis")
+
+
+@conformance("PC-LAB-024", title="ID token émis il y a 30 minutes (iat ancien, exp valide) refusé (PC-IDT-03)",
+             requirements=[ID_TOKEN_VALIDATION], abstract_test=None, level="SHOULD", applies_to=PROCONNECT_RP_LAB)
+def test_stale_iat(pc: ProConnectContext, verdict: Verdict) -> None:
+    """OIDC Core §3.1.3.7 item 10: iat can reject tokens issued too far from now; a token-endpoint answer is
+    fresh, so a 30-minute-old iat means a replayed or forged token."""
+    _refused(pc, verdict, Case("stale-iat", id_token_times={"iat": -1800, "auth_time": -1810, "exp": 600}),
+             "un iat vieux de 30 minutes")
+
+
+# -- UserInfo --------------------------------------------------------------------------------------------
+
+def _signed_userinfo(pc: ProConnectContext) -> str:
+    _, userinfo_alg = _registered(pc)
+    if not userinfo_alg:
+        raise NotApplicable("le FS n'a pas enregistré d'algorithme UserInfo : il reçoit du JSON")
+    return userinfo_alg
+
+
+@conformance("PC-LAB-025", title="UserInfo d'un autre sujet que l'ID token refusé "
+             "(oidcc-client-test-userinfo-invalid-sub) (PC-UI-03)",
+             requirements=[USERINFO_RESPONSE], abstract_test=None, applies_to=PROCONNECT_RP_LAB)
+def test_userinfo_invalid_sub(pc: ProConnectContext, verdict: Verdict) -> None:
+    _refused(pc, verdict, Case("userinfo-invalid-sub", userinfo_set={"sub": "autre-agent-cicclo-0000"}),
+             "un sub UserInfo différent de celui de l'ID token", reach="userinfo")
+
+
+@conformance("PC-LAB-026", title="UserInfo JWT non signé (alg none) refusé (PC-UI-02)",
+             requirements=[USERINFO_RESPONSE, JWS_NONE, PC_DOC], abstract_test=None, applies_to=PROCONNECT_RP_LAB)
+def test_userinfo_unsigned(pc: ProConnectContext, verdict: Verdict) -> None:
+    """No OIDF counterpart: the OIDF suite has no negative signed-UserInfo test."""
+    _signed_userinfo(pc)
+    _refused(pc, verdict, Case("userinfo-sig-none", userinfo="none"), "une réponse UserInfo alg none",
+             reach="userinfo")
+
+
+@conformance("PC-LAB-027", title="UserInfo JWT à signature invalide refusé (PC-UI-02)",
+             requirements=[USERINFO_RESPONSE, PC_DOC], abstract_test=None, applies_to=PROCONNECT_RP_LAB)
+def test_userinfo_bad_sig(pc: ProConnectContext, verdict: Verdict) -> None:
+    alg = _signed_userinfo(pc)
+    _refused(pc, verdict, Case("userinfo-invalid-sig", userinfo="bad"), f"une réponse UserInfo {alg} mal signée",
+             reach="userinfo")
+
+
+# -- state, code -------------------------------------------------------------------------------------------
+
+@conformance("PC-LAB-028", title="Retour d'autorisation avec un autre state refusé (PC-CB-01)",
+             requirements=[AUTH_RESPONSE_VALIDATION, STATE_CSRF, PC_DOC], abstract_test=None,
+             applies_to=PROCONNECT_RP_LAB)
+def test_state_other(pc: ProConnectContext, verdict: Verdict) -> None:
+    _refused(pc, verdict, Case("state-invalid", state="other"), "un state différent de celui envoyé",
+             reach="authorize")
+
+
+@conformance("PC-LAB-029", title="Retour d'autorisation rejoué dans un autre navigateur refusé (PC-CB-01)",
+             requirements=[STATE_CSRF, AUTH_RESPONSE_VALIDATION, PC_DOC], abstract_test=None,
+             applies_to=PROCONNECT_RP_LAB)
+def test_state_replayed(pc: ProConnectContext, verdict: Verdict) -> None:
+    """A callback (code + state) of browser A is replayed in browser B that started its own login: the state is
+    bound to A's session. The lab accepts the code a second time, so only the state check can refuse."""
+    pc.require_baseline()
+    opts = pc.lab_options
+    assert opts is not None
+    source = pc.lab_login(Case("state-replay-source", allow_code_reuse=True), "rejeu-source")
+    callback = source.callback_url(opts.redirect_uri)
+    with verdict.instance("rejeu") as rec:
+        if not source.granted or callback is None:
+            raise NotTested(f"connexion source non aboutie ou retour introuvable ({source.describe()})")
+        browser = pc.browser("rejeu-cible")
+        journey = browser.navigate(opts.login_url, stop=is_authorization_request)
+        if journey.pending is None:
+            raise NotTested("le navigateur B n'a pas été redirigé vers le fournisseur")
+        replay = browser.navigate(callback, stop=is_authorization_request)
+        confirm = browser.step(opts.url)
+        rec.check(confirm.status != 200, "session accordée au navigateur B avec le retour (code, state) du "
+                  f"navigateur A ({replay.last.describe()}, puis {confirm.describe()})")
+
+
+@conformance("PC-LAB-030", title="Le code n'est présenté qu'une fois au point de jeton (PC-CB-03)",
+             requirements=[CODE_ONCE, PC_DOC], abstract_test=None, applies_to=PROCONNECT_RP_LAB)
+def test_code_once(pc: ProConnectContext, verdict: Verdict) -> None:
+    """After a successful login the callback URL is visited again in the same browser: the RP must not redeem
+    the code a second time (the lab token endpoint counts redemptions)."""
+    pc.require_baseline()
+    opts = pc.lab_options
+    assert opts is not None
+    outcome = pc.lab_login(Case("code-reuse"), "code-rejoue")
+    callback = outcome.callback_url(opts.redirect_uri)
+    with verdict.instance("code rejoué") as rec:
+        if not outcome.granted or callback is None or outcome.login is None:
+            raise NotTested(f"connexion non aboutie ou retour introuvable ({outcome.describe()})")
+        browser = pc.browser("code-rejoue-2")
+        browser.jar = outcome.jar
+        browser.navigate(callback, stop=is_authorization_request)
+        rec.check(outcome.login.redemptions <= 1,
+                  f"le même code a été présenté {outcome.login.redemptions} fois au point de jeton")
+
+
+# -- logout ------------------------------------------------------------------------------------------------
+
+_SALT = re.compile(r"[A-Za-z0-9_-]{16,}")
+
+
+def _logout_case(pc: ProConnectContext, verdict: Verdict, case: Case, what: str) -> None:
+    """Compare the RP's answer to a logout return with ``case``'s state to its answer with the right state."""
+    opts = pc.lab_options
+    assert opts is not None
+    if not opts.logout_url:
+        raise NotTested("option lab.logout_url absente : la déconnexion n'est pas testée")
+    pc.require_baseline()
+    _, sent, good = pc.lab_logout(NOMINAL, "deconnexion-reference")
+    _, sent_bad, bad = pc.lab_logout(case, case.key)
+    with verdict.instance(case.key) as rec:
+        if sent is None or good is None or bad is None or sent_bad is None:
+            raise NotTested("le FS n'a pas redirigé vers end_session : voir PC-RP-011")
+        if "state" not in sent:
+            rec.fail("le FS n'envoie pas de state à la déconnexion : il ne peut pas vérifier le retour (PC-LO-03)")
+            return
+        a, b = good.last, bad.last
+        same = (a.status, a.url.split("?")[0]) == (b.status, b.url.split("?")[0]) and (
+            _SALT.sub("", a.text()) == _SALT.sub("", b.text()))
+        rec.check(not same, f"le FS traite le retour de déconnexion avec {what} comme un retour normal "
+                  f"({b.describe()})")
+
+
+@conformance("PC-LAB-031", title="Retour de déconnexion avec un autre state refusé "
+             "(oidcc-client-test-rp-init-logout-other-state) (PC-LO-04)",
+             requirements=[LOGOUT_RETURN, PC_DOC], abstract_test=None, applies_to=PROCONNECT_RP_LAB)
+def test_logout_other_state(pc: ProConnectContext, verdict: Verdict) -> None:
+    _logout_case(pc, verdict, Case("rp-init-logout-other-state", logout_state="other"), "un autre state")
+
+
+@conformance("PC-LAB-032", title="Retour de déconnexion sans state refusé (oidcc-client-test-rp-init-logout-no-state) "
+             "(PC-LO-04)",
+             requirements=[LOGOUT_RETURN, PC_DOC], abstract_test=None, applies_to=PROCONNECT_RP_LAB)
+def test_logout_no_state(pc: ProConnectContext, verdict: Verdict) -> None:
+    _logout_case(pc, verdict, Case("rp-init-logout-no-state", logout_state="drop"), "aucun state")
