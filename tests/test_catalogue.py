@@ -108,3 +108,11 @@ def test_a_copy_missing_a_declared_id_is_stale(tmp_path: Path) -> None:
 def test_a_missing_catalogue_file_is_reported(tmp_path: Path) -> None:
     reason = stale_reason(tmp_path / "absent.yaml")
     assert reason and "absent" in reason
+
+
+def test_every_profile_cites_only_catalogue_ids() -> None:
+    from cicclo.profiles import load_profiles
+
+    known = set(load_committed())
+    for profile in load_profiles().values():
+        assert set(profile.tests) <= known, (profile.name, set(profile.tests) - known)

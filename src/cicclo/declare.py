@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 import pytest
 
+from cicclo import __version__
 from cicclo.classes import KNOWN_CLASSES
 from cicclo.model import Level
 
@@ -65,9 +66,10 @@ def conformance(
     abstract_test: str | None,
     level: Level | str = Level.MUST,
     applies_to: str,
-    since: str = "0.1.0",
+    since: str = __version__,
 ) -> Callable[[F], F]:
-    """Declare a conformance test; validated immediately and again at collection time."""
+    """Declare a conformance test; validated immediately and again at collection time. ``since`` defaults
+    to the current version: the catalogue then keeps the version that first listed the ID."""
     decl = Declaration(
         test_id=test_id,
         title=title,
