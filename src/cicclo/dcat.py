@@ -19,7 +19,7 @@ from rdflib.term import Node
 
 from cicclo.declare import Declaration
 from cicclo.errors import CheckFailed, NotTested
-from cicclo.http import Exchange
+from cicclo.http import Exchange, attach_evidence
 from cicclo.targets import REPO_ROOT
 
 if TYPE_CHECKING:
@@ -129,9 +129,12 @@ class DcatContext:
             raise NotTested(f"aucun catalogue DCAT documenté : {self.service.note}")
 
     def exchange(self) -> Exchange:
+        """The document's exchange, fetched once; every test that uses it keeps it as evidence."""
         if self._exchange is None:
             assert self.service is not None and self.service.url
             self._exchange = self.run.client.get(self.service.url, accept=ACCEPT_RDF)
+        else:
+            attach_evidence([self._exchange.ref])
         return self._exchange
 
     def rdf_format(self, ex: Exchange) -> str | None:

@@ -52,6 +52,29 @@ def attach_evidence(refs: Iterable[str]) -> None:
             sink(ref)
 
 
+def remembered(memo: dict[Any, tuple[Any, list[str]]], key: Any, compute: Callable[[], R]) -> R:
+    """``compute()`` once per ``key``; every later use attaches the exchanges made by that computation to the
+    current test instance, so a verdict drawn from shared data still keeps its evidence."""
+    if key in memo:
+        attach_evidence(memo[key][1])
+        return memo[key][0]  # type: ignore[no-any-return]
+    refs: list[str] = []
+    outer = CURRENT_SINK.get()
+
+    def sink(ref: str) -> None:
+        refs.append(ref)
+        if outer:
+            outer(ref)
+
+    token = CURRENT_SINK.set(sink)
+    try:
+        value = compute()
+    finally:
+        CURRENT_SINK.reset(token)
+    memo[key] = (value, refs)
+    return value
+
+
 @dataclass(frozen=True)
 class Limits:
     connect_timeout: float = 5.0

@@ -19,15 +19,15 @@ KVP parameter names are matched case-insensitively (CSW 2.0.2 §10.5.5.1); POST 
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-import httpx
 from lxml import etree
+
+from tests.faults.base import LoopbackProxy
 
 CSW202 = "http://www.opengis.net/cat/csw/2.0.2"
 CSW30 = "http://www.opengis.net/cat/csw/3.0"
@@ -157,34 +157,14 @@ CSW_DEFECTS: dict[str, CswDefect] = {d.name: d for d in (
 )}
 
 
-class CswFaultProxy:
+class CswFaultProxy(LoopbackProxy):
     """``CswFaultProxy(catalogue.csw_url).start()``; ``base("wrong-matched")`` is the faulty CSW endpoint."""
 
     def __init__(self, upstream_csw_url: str, defects: dict[str, CswDefect] | None = None) -> None:
         parts = urlsplit(upstream_csw_url)
-        self.upstream = f"{parts.scheme}://{parts.netloc}"
         self.csw_path = parts.path.strip("/") or "csw"
         self.defects = defects or CSW_DEFECTS
-        self.client = httpx.Client(timeout=30)
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True, name="cicclo-csw-proxy")
-
-    def start(self) -> CswFaultProxy:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.client.close()
-
-    def __enter__(self) -> CswFaultProxy:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        super().__init__(f"{parts.scheme}://{parts.netloc}")
 
     def base(self, defect: str) -> str:
         """The CSW endpoint under ``defect``."""

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-import httpx
+from tests.faults.base import LoopbackProxy
 
 HUGE_BODY_BYTES = 50 * 1024 * 1024
 HANG_SECONDS = 60
@@ -65,24 +64,10 @@ class Defect:
     huge: Callable[[Exchange], bool] | None = None
 
 
-class FaultProxy:
+class FaultProxy(LoopbackProxy):
     def __init__(self, upstream: str, defects: dict[str, Defect]) -> None:
-        self.upstream = upstream.rstrip("/")
         self.defects = defects
-        self.client = httpx.Client(timeout=30)
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def start(self) -> FaultProxy:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.client.close()
+        super().__init__(upstream)
 
     def base(self, defect: str) -> str:
         return f"{self.url}/{defect}/"

@@ -16,6 +16,7 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import yaml
@@ -71,17 +72,11 @@ def _collection(title: str, description: str, keywords: list[str], features: lis
     }
 
 
-def write_configuration(workdir: Path, url: str) -> Path:
-    """Write the data files and the pygeoapi configuration; returns the configuration path."""
-    bornes, stations, troncons, parcelles = data.bornes(), data.stations(), data.troncons(), data.parcelles()
-    data.write_geojson(workdir / "bornes.geojson", bornes)
-    for name, feats in (("stations", stations), ("troncons", troncons), ("parcelles", parcelles)):
-        data.write_tinydb(workdir / f"{name}.tinydb.json", feats)
-    tiny = lambda name, time_field: {"name": "TinyDB", "data": str(workdir / f"{name}.tinydb.json"),  # noqa: E731
-                                     "time_field": time_field}
-    config = {
+def pygeoapi_server_settings(workdir: Path, url: str) -> dict[str, Any]:
+    """The ``server`` and ``logging`` sections shared by every pygeoapi the suite starts."""
+    return {
         "server": {
-            "bind": {"host": "127.0.0.1", "port": int(url.rsplit(":", 1)[1].strip("/"))},
+            "bind": {"host": "127.0.0.1", "port": int(urlsplit(url).port or 80)},
             "url": url.rstrip("/"),
             "mimetype": "application/json; charset=UTF-8",
             "encoding": "utf-8",
@@ -93,6 +88,19 @@ def write_configuration(workdir: Path, url: str) -> Path:
             "admin": False,
         },
         "logging": {"level": "ERROR", "logfile": str(workdir / "pygeoapi.log")},
+    }
+
+
+def write_configuration(workdir: Path, url: str) -> Path:
+    """Write the data files and the pygeoapi configuration; returns the configuration path."""
+    bornes, stations, troncons, parcelles = data.bornes(), data.stations(), data.troncons(), data.parcelles()
+    data.write_geojson(workdir / "bornes.geojson", bornes)
+    for name, feats in (("stations", stations), ("troncons", troncons), ("parcelles", parcelles)):
+        data.write_tinydb(workdir / f"{name}.tinydb.json", feats)
+    tiny = lambda name, time_field: {"name": "TinyDB", "data": str(workdir / f"{name}.tinydb.json"),  # noqa: E731
+                                     "time_field": time_field}
+    config = {
+        **pygeoapi_server_settings(workdir, url),
         "metadata": {
             "identification": {
                 "title": "Plateforme de référence cicclo",

@@ -48,7 +48,7 @@ from lxml import etree
 from rdflib import RDF, XSD, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, SKOS
 
-from cicclo.reference import CRS84, LICENCE, REPO_ROOT, listening_socket
+from cicclo.reference import CRS84, LICENCE, REPO_ROOT, listening_socket, pygeoapi_server_settings
 from cicclo.reference.builtins import Started
 
 RECORDS_DIR = Path(__file__).resolve().parent / "records"
@@ -274,19 +274,7 @@ def write_records_configuration(workdir: Path, url: str, csw_url: str) -> Path:
             "providers": [{"type": "feature", "name": "GeoJSON", "data": str(path), "id_field": "id"}],
         }
     config = {
-        "server": {
-            "bind": {"host": "127.0.0.1", "port": int(urlsplit(url).port or 80)},
-            "url": url.rstrip("/"),
-            "mimetype": "application/json; charset=UTF-8",
-            "encoding": "utf-8",
-            "gzip": False,
-            "languages": ["fr-FR", "en-US"],
-            "pretty_print": False,
-            "limits": {"default_items": 10, "max_items": 1000},
-            "map": {"url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png", "attribution": "OpenStreetMap"},
-            "admin": False,
-        },
-        "logging": {"level": "ERROR", "logfile": str(workdir / "pygeoapi.log")},
+        **pygeoapi_server_settings(workdir, url),
         "metadata": {
             "identification": {
                 "title": "Catalogue de référence cicclo (OGC API Records)",

@@ -29,6 +29,10 @@ Services given by :func:`start_builtin` (option names agreed with the suite's Pr
                     provider_issuer, provider_metadata_url, client_id, client_secret, id_token_alg ("ES256"),
                     userinfo_alg ("ES256": the RP wants a signed userinfo), token_endpoint_auth_method
                     ("client_secret_post"), pkce_method ("S256"), scope, acr_required ("eidas1")
+               lab_variants: [RP "C", RP "D"], the same keys, pointed at the same suite provider (same port and
+                    issuer, told apart by client_id), one per other registration profile:
+                    C: id_token_alg "HS256" (the client secret is the HMAC key), userinfo_alg null (JSON userinfo);
+                    D: id_token_alg "RS256", userinfo_alg "RS256" (signed userinfo)
 
 The protected page answers JSON: ``{"remote_user", "claims": {name: value as passed by the module},
 "id_token": {payload}, "userinfo": {claims}}``; a failed ``Require claim acr:…`` answers 403. Logout is
@@ -42,11 +46,12 @@ What the suite's tests should know (measured with mod_auth_openidc 2.4.12.3 and 
   nonce but a **27-character state** (the module's fixed length: shorter than ProConnect's 32), and at logout
   ``id_token_hint`` + ``post_logout_redirect_uri`` but **no state** (the module cannot send one).
 * With ``userinfo_alg`` set, the RP only accepts a userinfo JWT signed with that alg (JSON gives an error page);
-  the ID token alg is pinned too. The test provider must therefore answer RP B with ES256 userinfo JWTs.
+  the ID token alg is pinned too. The test provider must therefore answer RP B with ES256 userinfo JWTs, RP C
+  with HS256 ID tokens and JSON userinfo, RP D with RS256 ID tokens and RS256 userinfo JWTs.
 * A login the module refuses ends on its HTML error page **with status 200** (not JSON); a failed
   ``Require claim acr:…`` gives 403.
 * RP B re-reads the provider metadata at most every second and re-reads the JWKS on an unknown kid.
-* Session cookies: ``cicclo_rp_a_session``/``cicclo_rp_b_session`` (+ ``mod_auth_openidc_state_*``); the provider
+* Session cookies: ``cicclo_rp_<a|b|c|d>_session`` (+ ``mod_auth_openidc_state_*``); the provider
   uses ``_session``, ``_interaction``, ``_interaction_resume``. Cookies ignore ports: avoid these names.
 * The provider refuses ``client_secret_basic`` (oidc-provider alone accepts it for a client_secret_post client);
   ``acr`` is in the ID token only when asked (claims parameter or acr_values), as with oidc-provider.
@@ -552,20 +557,44 @@ def _suite_clients(provider: OidcProvider) -> dict[str, dict[str, Any]]:
     return out
 
 
+# Lab relying parties, one per registration profile: label -> (ID token alg, userinfo alg or None for JSON).
+# The first one is ``lab``, the others ``lab_variants``; all use the suite's test provider (same port).
+LAB_RPS: dict[str, tuple[str, str | None]] = {
+    "rp-b": ("ES256", "ES256"),
+    "rp-c": ("HS256", None),
+    "rp-d": ("RS256", "RS256"),
+}
+
+
+def _lab_options(rp: ApacheRelyingParty, port: int, issuer: str) -> dict[str, Any]:
+    """The ``lab`` options describing a relying party pointed at the suite's test provider."""
+    return {
+        "url": rp.url, "login_url": rp.url, "logout_url": rp.logout_url,
+        "redirect_uri": rp.registered_redirect_uri, "post_logout_redirect_uri": rp.post_logout_redirect_uri,
+        "provider_port": port, "provider_issuer": issuer, "provider_metadata_url": rp.provider_metadata_url,
+        "client_id": rp.client_id, "client_secret": rp.client_secret, "id_token_alg": rp.id_token_alg,
+        "userinfo_alg": rp.userinfo_alg, "token_endpoint_auth_method": "client_secret_post",
+        "pkce_method": "S256", "scope": rp.scope, "acr_required": rp.acr,
+    }
+
+
 def start_builtin(workdir: Path, started_urls: Mapping[str, str]) -> Started:
-    """Start the provider, RP "A" registered at it and RP "B" pointed at the suite's own test provider."""
+    """Start the provider, RP "A" registered at it and the lab RPs ("B", "C", "D": :data:`LAB_RPS`) pointed at
+    the suite's own test provider."""
     workdir = Path(workdir)
     provider = OidcProvider(workdir / "provider")
     lab_port = free_port()
     lab_issuer = f"http://127.0.0.1:{lab_port}"
     rp_a = ApacheRelyingParty(workdir / "rp-a", provider.metadata_url, "cicclo-rp-a", new_secret(), label="rp-a")
-    rp_b = ApacheRelyingParty(workdir / "rp-b", f"{lab_issuer}/.well-known/openid-configuration", "cicclo-rp-b",
-                              new_secret(), label="rp-b", metadata_refresh=1)
+    labs = [ApacheRelyingParty(workdir / label, f"{lab_issuer}/.well-known/openid-configuration", f"cicclo-{label}",
+                               new_secret(), label=label, metadata_refresh=1, id_token_alg=id_alg,
+                               userinfo_alg=userinfo_alg)
+            for label, (id_alg, userinfo_alg) in LAB_RPS.items()]
     provider.add_client(rp_a.client_id, rp_a.registered_redirect_uri, rp_a.post_logout_redirect_uri,
                         client_secret=rp_a.client_secret, id_token_alg=rp_a.id_token_alg,
                         userinfo_alg=rp_a.userinfo_alg)
     clients = _suite_clients(provider)
-    parts = (provider, rp_a, rp_b)
+    parts: tuple[OidcProvider | ApacheRelyingParty, ...] = (provider, rp_a, *labs)
 
     def stop() -> None:
         for part in reversed(parts):
@@ -577,17 +606,12 @@ def start_builtin(workdir: Path, started_urls: Mapping[str, str]) -> Started:
     except Exception:
         stop()
         raise
-    found = {**provider.secrets, **rp_a.secrets, **rp_b.secrets}
+    found = {**provider.secrets, **rp_a.secrets}
+    for rp in labs:
+        found.update(rp.secrets)
     found.update({f"proconnect.client.{k}": v for k, v in private_parts(clients["private_key_jwt"]["private_key"])
                   .items()})
-    lab = {
-        "url": rp_b.url, "login_url": rp_b.url, "logout_url": rp_b.logout_url,
-        "redirect_uri": rp_b.registered_redirect_uri, "post_logout_redirect_uri": rp_b.post_logout_redirect_uri,
-        "provider_port": lab_port, "provider_issuer": lab_issuer, "provider_metadata_url": rp_b.provider_metadata_url,
-        "client_id": rp_b.client_id, "client_secret": rp_b.client_secret, "id_token_alg": rp_b.id_token_alg,
-        "userinfo_alg": rp_b.userinfo_alg, "token_endpoint_auth_method": "client_secret_post",
-        "pkce_method": "S256", "scope": rp_b.scope, "acr_required": rp_b.acr,
-    }
+    lab, *variants = (_lab_options(rp, lab_port, lab_issuer) for rp in labs)
     services = {
         "proconnect_provider": {"url": provider.issuer, "options": {
             "account": provider.account, "acr_values": list(ACR_VALUES), **clients["post"], "clients": clients,
@@ -595,7 +619,7 @@ def start_builtin(workdir: Path, started_urls: Mapping[str, str]) -> Started:
         "proconnect_rp": {"url": rp_a.url, "options": {
             "login_url": rp_a.url, "logout_url": rp_a.logout_url, "redirect_uri": rp_a.registered_redirect_uri,
             "post_logout_redirect_uri": rp_a.post_logout_redirect_uri, "client_id": rp_a.client_id,
-            "acr_required": rp_a.acr, "lab": lab,
+            "acr_required": rp_a.acr, "lab": lab, "lab_variants": variants,
         }},
     }
     return Started(services=services, stop=stop, secrets=found)
