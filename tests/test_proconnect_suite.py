@@ -18,6 +18,7 @@ import re
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -29,8 +30,10 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet, OctKey
 
 from cicclo.proconnect import profile
+from cicclo.proconnect.context import ProConnectContext
 from cicclo.proconnect.lab import Case, LabConfig, LabProvider
 from cicclo.reference import free_port
+from cicclo.targets import Service
 from tests.conftest import ROOT, run_suite, statuses
 
 EXPECTATIONS = ROOT / "tests" / "expectations"
@@ -153,12 +156,16 @@ def lab() -> Iterator[tuple[LabProvider, dict[str, str]]]:
         provider.stop()
 
 
-def _login(provider: LabProvider, case: Case, **extra: str) -> tuple[httpx.Response, dict[str, Any], str]:
-    """Authorize + token (client_secret_post, PKCE S256) with the lab; (token response, authorize params, nonce)."""
+def _login(provider: LabProvider, case: Case, client: LabConfig | None = None,
+           **extra: str) -> tuple[httpx.Response, dict[str, Any], str]:
+    """Authorize + token (client_secret_post, PKCE S256) with the lab as ``client`` (default: the first one);
+    (token response, authorize params, nonce)."""
+    client = client or provider.config
     verifier = secrets.token_urlsafe(40)
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
     nonce = secrets.token_urlsafe(32)
-    params = {"response_type": "code", "client_id": "fs-test", "redirect_uri": "http://127.0.0.1/cb",
+    params = {"response_type": "code", "client_id": client.client_id,
+              "redirect_uri": client.redirect_uri or "http://127.0.0.1/cb",
               "scope": "openid usual_name", "state": secrets.token_urlsafe(32), "nonce": nonce,
               "code_challenge": challenge, "code_challenge_method": "S256",
               "claims": '{"id_token":{"acr":{"essential":true,"values":["eidas1"]}}}', **extra}
@@ -167,7 +174,7 @@ def _login(provider: LabProvider, case: Case, **extra: str) -> tuple[httpx.Respo
     assert auth.status_code == 302
     back = parse_qs(urlsplit(auth.headers["location"]).query)
     form = {"grant_type": "authorization_code", "code": back["code"][0], "redirect_uri": params["redirect_uri"],
-            "code_verifier": verifier, "client_id": "fs-test", "client_secret": provider.config.client_secret or ""}
+            "code_verifier": verifier, "client_id": client.client_id, "client_secret": client.client_secret or ""}
     token = httpx.post(f"{provider.issuer}/token", data=form)
     return token, {**params, "returned_state": back.get("state", [None])[0], "code": back["code"][0], **form}, nonce
 
@@ -251,6 +258,75 @@ def test_lab_code_reuse_client_auth_and_userinfo_body(lab: tuple[LabProvider, di
     assert basic.status_code == 200 and provider.logins[-1].token_requests[0]["auth_method"] == "client_secret_basic"
 
 
+def test_lab_serves_one_registration_per_client(lab: tuple[LabProvider, dict[str, str]]) -> None:
+    """Several relying parties on one lab provider: each login is answered with its client's registration."""
+    provider, seen = lab
+    port = provider.config.port
+    hs = provider.add_client(LabConfig(port=port, client_id="fs-hs256", client_secret=secrets.token_urlsafe(32),
+                                       redirect_uri="http://127.0.0.1:1/cb", post_logout_redirect_uri="http://x/c",
+                                       id_token_alg="HS256", userinfo_alg=None))
+    rs = provider.add_client(LabConfig(port=port, client_id="fs-rs256", client_secret=secrets.token_urlsafe(32),
+                                       redirect_uri="http://127.0.0.1:2/cb", id_token_alg="RS256",
+                                       userinfo_alg="RS256"))
+    assert hs.client_secret in seen.values() and rs.client_secret in seen.values()
+    keys = KeySet.import_key_set(provider.jwks())  # type: ignore[arg-type]
+
+    token, _, nonce = _login(provider, Case("hs"), hs)
+    assert token.status_code == 200, token.text
+    body = token.json()
+    claims = jwt.decode(body["id_token"], OctKey.import_key(hs.client_secret or ""), algorithms=["HS256"]).claims
+    assert claims["aud"] == "fs-hs256" and claims["nonce"] == nonce
+    info = httpx.get(f"{provider.issuer}/userinfo", headers={"Authorization": f"Bearer {body['access_token']}"})
+    assert info.headers["content-type"] == "application/json" and info.json()["sub"] == claims["sub"]
+
+    token, _, _ = _login(provider, Case("rs"), rs)
+    body = token.json()
+    assert jwt.decode(body["id_token"], keys, algorithms=["RS256"]).claims["aud"] == "fs-rs256"
+    info = httpx.get(f"{provider.issuer}/userinfo", headers={"Authorization": f"Bearer {body['access_token']}"})
+    assert info.headers["content-type"] == "application/jwt"
+    assert jwt.decode(info.text, keys, algorithms=["RS256"]).claims["aud"] == "fs-rs256"
+
+    # a client's code redeemed with another client's secret, a redirect_uri of another client, an unknown client
+    provider.use(Case("cross"))
+    auth = httpx.get(f"{provider.issuer}/authorize", params={
+        "response_type": "code", "client_id": "fs-hs256", "redirect_uri": "http://127.0.0.1:1/cb", "state": "s" * 32})
+    code = parse_qs(urlsplit(auth.headers["location"]).query)["code"][0]
+    cross = httpx.post(f"{provider.issuer}/token", data={
+        "grant_type": "authorization_code", "code": code, "redirect_uri": "http://127.0.0.1:1/cb",
+        "client_id": "fs-rs256", "client_secret": rs.client_secret or ""})
+    assert cross.status_code == 401
+    for client_id, redirect in (("fs-hs256", "http://127.0.0.1:2/cb"), ("inconnu", "http://127.0.0.1:1/cb")):
+        assert httpx.get(f"{provider.issuer}/authorize", params={
+            "response_type": "code", "client_id": client_id, "redirect_uri": redirect}).status_code == 400
+    with pytest.raises(ValueError, match="port"):
+        provider.add_client(LabConfig(port=port + 1, client_id="ailleurs"))
+
+
+def _context(options: dict[str, Any]) -> ProConnectContext:
+    rp = Service("proconnect_rp", url="http://127.0.0.1:1/protege/", options=options)
+    run = SimpleNamespace(client=None, target=SimpleNamespace(services={"proconnect_rp": rp}))
+    return ProConnectContext(run)  # type: ignore[arg-type]
+
+
+def test_context_picks_the_lab_rp_registered_for_each_case() -> None:
+    def rp(client_id: str, alg: str, userinfo: str | None) -> dict[str, Any]:
+        return {"url": f"http://127.0.0.1:1/{client_id}/", "provider_port": 9, "client_id": client_id,
+                "id_token_alg": alg, "userinfo_alg": userinfo}
+
+    pc = _context({"lab": rp("b", "ES256", "ES256"), "lab_variants": [
+        rp("c", "HS256", None), rp("d", "RS256", "RS256"), {"url": "http://incomplet/"}]})
+    assert [o.client_id for o in pc.lab_rps] == ["b", "c", "d"]
+    assert [o.option for o in pc.lab_rps] == ["lab", "lab_variants[0]", "lab_variants[1]"]
+    picks = {"ES256": "b", "HS256": "c", "RS256": "d"}
+    assert {alg: getattr(pc.lab_for(id_token_alg=alg), "client_id", None) for alg in picks} == picks
+    jwt_rp, json_rp = pc.lab_for(userinfo="jwt"), pc.lab_for(userinfo="json")
+    assert jwt_rp is not None and json_rp is not None and (jwt_rp.client_id, json_rp.client_id) == ("b", "c")
+    assert pc.lab_for(id_token_alg="RS256", userinfo="json") is None
+    single = _context({"lab": rp("b", "ES256", "ES256")})
+    assert single.lab_for(id_token_alg="HS256") is None and single.lab_for(userinfo="json") is None
+    assert _context({"lab_variants": [rp("c", "HS256", None)]}).lab_rps == []  # variants need a primary lab
+
+
 def test_lab_refuses_unregistered_redirects(lab: tuple[LabProvider, dict[str, str]]) -> None:
     provider, _ = lab
     auth = httpx.get(f"{provider.issuer}/authorize", params={"response_type": "code", "client_id": "fs-test",
@@ -328,6 +404,13 @@ def test_local_run_matches_expectations(local_run: tuple[int, dict[str, Any], Pa
     assert not mismatches, f"(attendu, observé) : {mismatches}\n{output[-2000:]}"
     assert all(e.get("reason") for e in expected.values() if e["status"] != "PASS")
     assert code == 1  # MUST failures of mod_auth_openidc (see the expectations' reasons)
+    # each case that needs a registration was played with the lab RP registered that way (RP C, RP D)
+    played = {r["test_id"]: " ".join(r["notes"]) for r in results["results"]}
+    for test_id, client_id in (("PC-LAB-002", "cicclo-rp-d"), ("PC-LAB-011", "cicclo-rp-d"),
+                               ("PC-LAB-003", "cicclo-rp-c"), ("PC-LAB-005", "cicclo-rp-c"),
+                               ("PC-LAB-012", "cicclo-rp-c")):
+        assert f"FS de laboratoire {client_id} " in played[test_id], (test_id, played[test_id])
+    assert "FS de laboratoire" not in played["PC-LAB-001"] + played["PC-LAB-010"]  # the primary RP B
 
 
 @needs_servers

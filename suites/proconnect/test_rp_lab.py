@@ -1,10 +1,13 @@
 """ProConnect relying party against the suite's own provider: does it refuse what it must refuse?
 
-The target declares a relying party configured against the suite's lab provider (``proconnect_rp.options.lab``).
+The target declares a relying party configured against the suite's lab provider (``proconnect_rp.options.lab``)
+and possibly more, one per registration profile (``lab_variants``: ID token alg, UserInfo as JWT or JSON). A case
+that needs a registration (a positive case per alg or UserInfo format, a bad signature per alg, a signed UserInfo)
+uses the first lab relying party registered that way, ``lab`` first; the others use ``lab``.
 For each case the lab provider forges the answer (ID token, UserInfo, state…), the suite logs in headless with
 a fresh cookie jar, then asks the protected page again: 200 means the relying party granted a session. A
-negative case is only judged when the nominal login succeeds (otherwise NOT_TESTED) and when the forged item
-really reached the relying party (e.g. its token request was answered).
+negative case is only judged when the nominal login through the same relying party succeeds (otherwise
+NOT_TESTED) and when the forged item really reached the relying party (e.g. its token request was answered).
 
 Case names follow the OpenID Foundation RP tests where one exists (conformance-suite, ``profile = rptest``).
 """
@@ -18,7 +21,7 @@ from cicclo.classes import PROCONNECT_RP_LAB
 from cicclo.declare import conformance
 from cicclo.errors import NotApplicable, NotTested
 from cicclo.proconnect.browser import is_authorization_request
-from cicclo.proconnect.context import LabOutcome, ProConnectContext
+from cicclo.proconnect.context import LabOptions, LabOutcome, ProConnectContext
 from cicclo.proconnect.lab import LAB_AGENT, NOMINAL, Case
 from cicclo.proconnect.profile import ACR_RANK, TOKEN_AUTH_METHODS
 from cicclo.verdict import Verdict
@@ -51,6 +54,18 @@ def _registered(pc: ProConnectContext) -> tuple[str, str | None]:
     return opts.id_token_alg, opts.userinfo_alg
 
 
+def _registered_algs(pc: ProConnectContext, what: str) -> str:
+    """The algs the declared lab RPs registered for ``what`` (id_token or userinfo), for a reason."""
+    algs = [o.id_token_alg if what == "id_token" else o.userinfo_alg for o in pc.lab_rps]
+    return ", ".join(dict.fromkeys(a for a in algs if a)) or "aucun"
+
+
+def _which(verdict: Verdict, opts: LabOptions) -> None:
+    """Say in the verdict which lab RP played the case, when it is not the primary one."""
+    if opts.option != "lab":
+        verdict.note(f"joué avec le {opts.label}")
+
+
 def _positive(pc: ProConnectContext, verdict: Verdict, outcome: LabOutcome, what: str) -> None:
     with verdict.instance(outcome.case.key) as rec:
         rec.check(outcome.granted, f"aucune session après {what} ({outcome.describe()})")
@@ -61,11 +76,13 @@ def _positive(pc: ProConnectContext, verdict: Verdict, outcome: LabOutcome, what
                      "la page protégée ne montre ni le sub ni l'adresse de l'agent de test")
 
 
-def _refused(pc: ProConnectContext, verdict: Verdict, case: Case, about: str, reach: str = "token") -> LabOutcome:
-    """Run ``case`` and FAIL when the RP grants a session. ``reach``: what the RP must have received for the
-    case to prove anything (authorize: the callback; token: the forged ID token; userinfo: the forged UserInfo)."""
-    pc.require_baseline()
-    outcome = pc.lab_login(case)
+def _refused(pc: ProConnectContext, verdict: Verdict, case: Case, about: str, reach: str = "token",
+             opts: LabOptions | None = None) -> LabOutcome:
+    """Run ``case`` through ``opts`` (default: the primary lab RP) and FAIL when the RP grants a session.
+    ``reach``: what the RP must have received for the case to prove anything (authorize: the callback; token:
+    the forged ID token; userinfo: the forged UserInfo)."""
+    pc.require_baseline(opts)
+    outcome = pc.lab_login(case, opts=opts)
     with verdict.instance(case.key) as rec:
         login = outcome.login
         if login is None:
@@ -79,11 +96,16 @@ def _refused(pc: ProConnectContext, verdict: Verdict, case: Case, about: str, re
     return outcome
 
 
-def _alg_case(pc: ProConnectContext, alg: str) -> None:
-    registered, _ = _registered(pc)
-    if alg != registered:
-        raise NotApplicable(f"le FS a enregistré {registered} pour l'ID token : un jeton {alg} doit être refusé "
-                            "(voir PC-LAB-015)")
+def _alg_case(pc: ProConnectContext, verdict: Verdict, alg: str) -> LabOptions:
+    """The lab RP registered for ``alg`` ID tokens, or NOT_APPLICABLE when none is declared."""
+    opts = pc.lab_for(id_token_alg=alg)
+    if opts is None:
+        raise NotApplicable(f"le FS a enregistré {_registered_algs(pc, 'id_token')} pour l'ID token : un jeton "
+                            f"{alg} doit être refusé (voir PC-LAB-015)")
+    if alg == "HS256" and not opts.client_secret:
+        raise NotTested("secret client du FS inconnu de la suite : un jeton HS256 ne peut être forgé")
+    _which(verdict, opts)
+    return opts
 
 
 # -- positive cases --------------------------------------------------------------------------------------
@@ -92,46 +114,49 @@ def _alg_case(pc: ProConnectContext, alg: str) -> None:
              requirements=[ID_TOKEN_VALIDATION, PC_DOC], abstract_test=None, applies_to=PROCONNECT_RP_LAB)
 def test_es256(pc: ProConnectContext, verdict: Verdict) -> None:
     """OIDF oidcc-client-test with an ES256 ID token (ProConnect's default alg); only when ES256 is the alg the RP
-    registered (option lab.id_token_alg)."""
-    _alg_case(pc, "ES256")
-    _positive(pc, verdict, pc.lab_baseline(), "un ID token ES256 valide")
+    registered (option lab.id_token_alg, or that of one of lab_variants)."""
+    opts = _alg_case(pc, verdict, "ES256")
+    _positive(pc, verdict, pc.lab_baseline(opts), "un ID token ES256 valide")
 
 
 @conformance("PC-LAB-002", title="Connexion acceptée avec un ID token RS256 valide "
              "(oidcc-client-test-idtoken-sig-rs256)",
              requirements=[ID_TOKEN_VALIDATION, PC_DOC], abstract_test=None, applies_to=PROCONNECT_RP_LAB)
 def test_rs256(pc: ProConnectContext, verdict: Verdict) -> None:
-    _alg_case(pc, "RS256")
-    _positive(pc, verdict, pc.lab_baseline(), "un ID token RS256 valide")
+    opts = _alg_case(pc, verdict, "RS256")
+    _positive(pc, verdict, pc.lab_baseline(opts), "un ID token RS256 valide")
 
 
 @conformance("PC-LAB-003", title="Connexion acceptée avec un ID token HS256 valide (clé : secret client)",
              requirements=[ID_TOKEN_VALIDATION, PC_DOC], abstract_test=None, applies_to=PROCONNECT_RP_LAB)
 def test_hs256(pc: ProConnectContext, verdict: Verdict) -> None:
-    _alg_case(pc, "HS256")
-    _positive(pc, verdict, pc.lab_baseline(), "un ID token HS256 valide")
+    opts = _alg_case(pc, verdict, "HS256")
+    _positive(pc, verdict, pc.lab_baseline(opts), "un ID token HS256 valide")
 
 
 @conformance("PC-LAB-004", title="UserInfo en JWT signé accepté (oidcc-client-test-userinfo-signed) (PC-UI-02)",
              requirements=[USERINFO_RESPONSE, PC_DOC], abstract_test=None, applies_to=PROCONNECT_RP_LAB)
 def test_userinfo_jwt(pc: ProConnectContext, verdict: Verdict) -> None:
-    """Applies when the RP registered a UserInfo signing alg (option lab.userinfo_alg): ProConnect then answers
+    """Applies when a lab RP registered a UserInfo signing alg (option userinfo_alg): ProConnect then answers
     application/jwt."""
-    _, userinfo_alg = _registered(pc)
-    if not userinfo_alg:
+    opts = pc.lab_for(userinfo="jwt")
+    if opts is None:
         raise NotApplicable("le FS n'a pas enregistré d'algorithme UserInfo : ProConnect lui répond en JSON")
-    outcome = pc.lab_login(Case("userinfo-jwt", userinfo="jwt"))
-    _positive(pc, verdict, outcome, f"une réponse UserInfo JWT {userinfo_alg}")
+    _which(verdict, opts)
+    outcome = pc.lab_login(Case("userinfo-jwt", userinfo="jwt"), opts=opts)
+    _positive(pc, verdict, outcome, f"une réponse UserInfo JWT {opts.userinfo_alg}")
 
 
 @conformance("PC-LAB-005", title="UserInfo en JSON accepté (PC-UI-02)",
              requirements=[USERINFO_RESPONSE, PC_DOC], abstract_test=None, applies_to=PROCONNECT_RP_LAB)
 def test_userinfo_json(pc: ProConnectContext, verdict: Verdict) -> None:
-    """Applies when the RP registered no UserInfo signing alg: ProConnect then answers application/json."""
-    _, userinfo_alg = _registered(pc)
-    if userinfo_alg:
-        raise NotApplicable(f"le FS a enregistré {userinfo_alg} pour UserInfo : ProConnect lui répond en JWT")
-    outcome = pc.lab_login(Case("userinfo-json", userinfo="json"))
+    """Applies when a lab RP registered no UserInfo signing alg: ProConnect then answers application/json."""
+    opts = pc.lab_for(userinfo="json")
+    if opts is None:
+        raise NotApplicable(f"le FS a enregistré {_registered_algs(pc, 'userinfo')} pour UserInfo : ProConnect "
+                            "lui répond en JWT")
+    _which(verdict, opts)
+    outcome = pc.lab_login(Case("userinfo-json", userinfo="json"), opts=opts)
     _positive(pc, verdict, outcome, "une réponse UserInfo JSON")
 
 
@@ -179,13 +204,16 @@ def test_userinfo_bearer(pc: ProConnectContext, verdict: Verdict) -> None:
 # -- ID token signature ------------------------------------------------------------------------------------
 
 def _bad_signature(pc: ProConnectContext, verdict: Verdict, alg: str) -> None:
-    registered, _ = _registered(pc)
-    if alg == "HS256" and not (pc.lab_options and pc.lab_options.client_secret):
+    """Played with the lab RP registered for ``alg`` (the primary one when none is)."""
+    opts = pc.lab_for(id_token_alg=alg) or pc.lab_options
+    assert opts is not None
+    if alg == "HS256" and not opts.client_secret:
         raise NotTested("secret client du FS inconnu de la suite : un jeton HS256 ne peut être forgé")
-    if alg != registered:
-        verdict.note(f"le FS a enregistré {registered} : ce jeton {alg} doit être refusé de toute façon")
+    if alg != opts.id_token_alg:
+        verdict.note(f"le FS a enregistré {opts.id_token_alg} : ce jeton {alg} doit être refusé de toute façon")
+    _which(verdict, opts)
     _refused(pc, verdict, Case(f"invalid-sig-{alg.lower()}", id_token_alg=alg, id_token_sig="bad"),
-             f"une signature {alg} invalide")
+             f"une signature {alg} invalide", opts=opts)
 
 
 @conformance("PC-LAB-010", title="ID token ES256 à signature invalide refusé (oidcc-client-test-invalid-sig-es256) "
@@ -326,11 +354,13 @@ def test_stale_iat(pc: ProConnectContext, verdict: Verdict) -> None:
 
 # -- UserInfo --------------------------------------------------------------------------------------------
 
-def _signed_userinfo(pc: ProConnectContext) -> str:
-    _, userinfo_alg = _registered(pc)
-    if not userinfo_alg:
+def _signed_userinfo(pc: ProConnectContext, verdict: Verdict) -> LabOptions:
+    """The lab RP that registered a UserInfo signing alg (the primary one first), or NOT_APPLICABLE."""
+    opts = pc.lab_for(userinfo="jwt")
+    if opts is None:
         raise NotApplicable("le FS n'a pas enregistré d'algorithme UserInfo : il reçoit du JSON")
-    return userinfo_alg
+    _which(verdict, opts)
+    return opts
 
 
 @conformance("PC-LAB-025", title="UserInfo d'un autre sujet que l'ID token refusé "
@@ -345,17 +375,17 @@ def test_userinfo_invalid_sub(pc: ProConnectContext, verdict: Verdict) -> None:
              requirements=[USERINFO_RESPONSE, JWS_NONE, PC_DOC], abstract_test=None, applies_to=PROCONNECT_RP_LAB)
 def test_userinfo_unsigned(pc: ProConnectContext, verdict: Verdict) -> None:
     """No OIDF counterpart: the OIDF suite has no negative signed-UserInfo test."""
-    _signed_userinfo(pc)
+    opts = _signed_userinfo(pc, verdict)
     _refused(pc, verdict, Case("userinfo-sig-none", userinfo="none"), "une réponse UserInfo alg none",
-             reach="userinfo")
+             reach="userinfo", opts=opts)
 
 
 @conformance("PC-LAB-027", title="UserInfo JWT à signature invalide refusé (PC-UI-02)",
              requirements=[USERINFO_RESPONSE, PC_DOC], abstract_test=None, applies_to=PROCONNECT_RP_LAB)
 def test_userinfo_bad_sig(pc: ProConnectContext, verdict: Verdict) -> None:
-    alg = _signed_userinfo(pc)
-    _refused(pc, verdict, Case("userinfo-invalid-sig", userinfo="bad"), f"une réponse UserInfo {alg} mal signée",
-             reach="userinfo")
+    opts = _signed_userinfo(pc, verdict)
+    _refused(pc, verdict, Case("userinfo-invalid-sig", userinfo="bad"),
+             f"une réponse UserInfo {opts.userinfo_alg} mal signée", reach="userinfo", opts=opts)
 
 
 # -- state, code -------------------------------------------------------------------------------------------

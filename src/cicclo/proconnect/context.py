@@ -7,7 +7,10 @@ the suite may point at its own test provider: ``url`` (protected page), ``login_
 ``redirect_uri``, ``post_logout_redirect_uri``, ``provider_port``, ``provider_issuer``, ``client_id``,
 ``client_secret`` (built-ins only) or ``client_secret_env`` (name of an environment variable), ``id_token_alg``,
 ``userinfo_alg`` (null: JSON UserInfo), ``acr_required``, ``pkce_method``, ``token_endpoint_auth_method``,
-``scope``.
+``scope``; and ``lab_variants``, a list of more lab relying parties with the same keys, one per registration
+profile (ID token alg, UserInfo as JWT or JSON). A case that needs a given registration uses the first lab RP
+registered that way (``lab`` first); lab RPs sharing a ``provider_port`` share one lab provider, keyed by
+``client_id``.
 """
 
 from __future__ import annotations
@@ -58,6 +61,36 @@ class LabOptions:
     id_token_alg: str = "ES256"
     userinfo_alg: str | None = None
     acr_required: str | None = None
+    option: str = "lab"  # where the target declares it: lab or lab_variants[i]
+
+    @property
+    def label(self) -> str:
+        """How reports name this relying party (in French)."""
+        userinfo = f"UserInfo JWT {self.userinfo_alg}" if self.userinfo_alg else "UserInfo JSON"
+        return f"FS de laboratoire {self.client_id} ({self.option} : ID token {self.id_token_alg}, {userinfo})"
+
+    def config(self) -> LabConfig:
+        return LabConfig(port=self.provider_port, client_id=self.client_id, client_secret=self.client_secret,
+                         redirect_uri=self.redirect_uri, post_logout_redirect_uri=self.post_logout_redirect_uri,
+                         id_token_alg=self.id_token_alg, userinfo_alg=self.userinfo_alg,
+                         acr_required=self.acr_required, issuer=self.provider_issuer)
+
+
+def _lab_options(lab: Any, option: str) -> LabOptions | None:
+    """One lab relying party from the target's options (None when incomplete)."""
+    if not isinstance(lab, dict) or not lab.get("url") or not lab.get("provider_port") or not lab.get("client_id"):
+        return None
+    secret = lab.get("client_secret")
+    if not secret and lab.get("client_secret_env"):
+        secret = os.environ.get(str(lab["client_secret_env"])) or None
+    return LabOptions(
+        url=str(lab["url"]), login_url=str(lab.get("login_url") or lab["url"]),
+        provider_port=int(lab["provider_port"]), client_id=str(lab["client_id"]),
+        logout_url=lab.get("logout_url"), redirect_uri=lab.get("redirect_uri"),
+        post_logout_redirect_uri=lab.get("post_logout_redirect_uri"), provider_issuer=lab.get("provider_issuer"),
+        client_secret=secret, id_token_alg=str(lab.get("id_token_alg") or "ES256"),
+        userinfo_alg=lab.get("userinfo_alg") or None, acr_required=lab.get("acr_required") or None, option=option,
+    )
 
 
 @dataclass
@@ -93,7 +126,7 @@ class ProConnectContext:
         self.provider: Service | None = run.target.services.get("proconnect_provider")
         self.rp: Service | None = run.target.services.get("proconnect_rp")
         self._cache: dict[str, Any] = {}
-        self._lab: LabProvider | None = None
+        self._labs: dict[int, LabProvider] = {}
         self._browsers = 0
 
     # -- secrets ----------------------------------------------------------------------------------------
@@ -148,21 +181,38 @@ class ProConnectContext:
 
     @property
     def lab_options(self) -> LabOptions | None:
-        lab = (self.rp.options.get("lab") if self.rp is not None else None) or None
-        if not isinstance(lab, dict) or not lab.get("url") or not lab.get("provider_port") or not lab.get(
-                "client_id"):
-            return None
-        secret = lab.get("client_secret")
-        if not secret and lab.get("client_secret_env"):
-            secret = os.environ.get(str(lab["client_secret_env"])) or None
-        return LabOptions(
-            url=str(lab["url"]), login_url=str(lab.get("login_url") or lab["url"]),
-            provider_port=int(lab["provider_port"]), client_id=str(lab["client_id"]),
-            logout_url=lab.get("logout_url"), redirect_uri=lab.get("redirect_uri"),
-            post_logout_redirect_uri=lab.get("post_logout_redirect_uri"), provider_issuer=lab.get("provider_issuer"),
-            client_secret=secret, id_token_alg=str(lab.get("id_token_alg") or "ES256"),
-            userinfo_alg=lab.get("userinfo_alg") or None, acr_required=lab.get("acr_required") or None,
-        )
+        """The primary lab relying party (option ``lab``)."""
+        return _lab_options(self.rp.options.get("lab") if self.rp is not None else None, "lab")
+
+    @property
+    def lab_rps(self) -> list[LabOptions]:
+        """Every declared lab relying party: ``lab`` first, then ``lab_variants`` (only when ``lab`` is usable)."""
+        primary = self.lab_options
+        if primary is None or self.rp is None:
+            return []
+        variants = self.rp.options.get("lab_variants") or []
+        found = [primary]
+        for i, raw in enumerate(variants if isinstance(variants, list) else []):
+            opts = _lab_options(raw, f"lab_variants[{i}]")
+            if opts is not None and all(o.client_id != opts.client_id or o.url != opts.url for o in found):
+                found.append(opts)
+        return found
+
+    def lab_for(self, id_token_alg: str | None = None, userinfo: str | None = None) -> LabOptions | None:
+        """The first lab relying party registered for ``id_token_alg`` and a UserInfo answered as ``userinfo``
+        (``"jwt"``: a signing alg registered, ``"json"``: none); None when no declared one is."""
+        for opts in self.lab_rps:
+            if id_token_alg is not None and opts.id_token_alg != id_token_alg:
+                continue
+            if (userinfo == "jwt" and not opts.userinfo_alg) or (userinfo == "json" and opts.userinfo_alg):
+                continue
+            return opts
+        return None
+
+    def _lab_or_primary(self, opts: LabOptions | None) -> LabOptions:
+        chosen = opts or self.lab_options
+        assert chosen is not None
+        return chosen
 
     # -- provider side ----------------------------------------------------------------------------------
 
@@ -251,26 +301,37 @@ class ProConnectContext:
 
     # -- relying party against the lab provider --------------------------------------------------------
 
-    def lab_provider(self) -> LabProvider:
-        if self._lab is None:
-            opts = self.lab_options
-            assert opts is not None
-            config = LabConfig(port=opts.provider_port, client_id=opts.client_id, client_secret=opts.client_secret,
-                               redirect_uri=opts.redirect_uri, post_logout_redirect_uri=opts.post_logout_redirect_uri,
-                               id_token_alg=opts.id_token_alg, userinfo_alg=opts.userinfo_alg,
-                               acr_required=opts.acr_required, issuer=opts.provider_issuer)
+    def lab_provider(self, opts: LabOptions | None = None) -> LabProvider:
+        """The lab provider listening for ``opts`` (default: the primary lab RP), started at first use with
+        every declared lab RP of the same port registered."""
+        opts = self._lab_or_primary(opts)
+        lab = self._labs.get(opts.provider_port)
+        if lab is None:
             try:
-                self._lab = LabProvider(config, self.secret).start()
+                lab = LabProvider(opts.config(), self.secret).start()
             except OSError as exc:
                 raise TransportError(f"fournisseur de test : écoute impossible sur 127.0.0.1:{opts.provider_port} "
                                      f"({exc})") from None
-        return self._lab
+            self._labs[opts.provider_port] = lab
+            for other in self.lab_rps:
+                if other.provider_port == opts.provider_port and other.client_id not in lab.clients:
+                    with contextlib.suppress(ValueError):  # another issuer on the same port: see below
+                        lab.add_client(other.config())
+        if opts.client_id not in lab.clients:
+            try:
+                lab.add_client(opts.config())
+            except ValueError as exc:
+                raise NotTested(f"{opts.label} : {exc}") from None
+        elif lab.clients[opts.client_id].redirect_uri != opts.redirect_uri:
+            raise NotTested(f"{opts.label} : un autre FS de laboratoire utilise déjà ce client_id sur le port "
+                            f"{opts.provider_port}")
+        return lab
 
-    def lab_login(self, case: Case, label: str | None = None) -> LabOutcome:
-        """A login through the lab RP with a fresh browser while the lab provider answers with ``case``."""
-        opts = self.lab_options
-        assert opts is not None
-        lab = self.lab_provider()
+    def lab_login(self, case: Case, label: str | None = None, opts: LabOptions | None = None) -> LabOutcome:
+        """A login through a lab RP (default: the primary one) with a fresh browser while the lab provider answers
+        with ``case``."""
+        opts = self._lab_or_primary(opts)
+        lab = self.lab_provider(opts)
         start = lab.use(case)
         browser = self.browser(label or case.key)
         try:
@@ -288,37 +349,41 @@ class ProConnectContext:
         granted = confirm.status == 200
         return LabOutcome(case, journey, confirm, lab.logins_since(start), granted, browser.jar)
 
-    def lab_baseline(self) -> LabOutcome:
-        """The nominal login (cached): the page is protected, and a correct login opens a session."""
-        if "baseline" not in self._cache:
-            opts = self.lab_options
-            assert opts is not None
+    def lab_baseline(self, opts: LabOptions | None = None) -> LabOutcome:
+        """The nominal login through a lab RP (cached per RP): the page is protected, and a correct login opens a
+        session."""
+        opts = self._lab_or_primary(opts)
+        key = f"baseline:{opts.client_id}:{opts.url}"
+        if key not in self._cache:
             first = self.browser("sans-session").step(opts.url)
             if first.status == 200:
-                self._cache["baseline"] = NotTested(
+                self._cache[key] = NotTested(
                     f"la page protégée {opts.url} répond 200 sans session : aucune connexion n'est requise")
             else:
-                self._cache["baseline"] = self.lab_login(NOMINAL, "nominal")
-        value = self._cache["baseline"]
+                self._cache[key] = self.lab_login(NOMINAL, "nominal", opts)
+        value = self._cache[key]
         if isinstance(value, Exception):
             raise value
         return value  # type: ignore[no-any-return]
 
-    def require_baseline(self) -> LabOutcome:
-        """The nominal login, or NOT_TESTED: a refusal proves nothing when a correct login fails too."""
-        outcome = self.lab_baseline()
+    def require_baseline(self, opts: LabOptions | None = None) -> LabOutcome:
+        """The nominal login through a lab RP, or NOT_TESTED: a refusal proves nothing when a correct login fails
+        too."""
+        outcome = self.lab_baseline(opts)
         if not outcome.granted:
-            raise NotTested("la connexion nominale échoue déjà (voir PC-LAB-001 à 005) : un refus ne prouverait "
-                            f"rien ({outcome.describe()})")
+            who = f" ({opts.label})" if opts is not None and opts.option != "lab" else ""
+            raise NotTested(f"la connexion nominale échoue déjà{who} (voir PC-LAB-001 à 005) : un refus ne "
+                            f"prouverait rien ({outcome.describe()})")
         return outcome
 
-    def lab_logout(self, case: Case, label: str) -> tuple[LabOutcome, dict[str, Any] | None, Journey | None]:
-        """Log in (nominal), then log out through the lab RP while the lab provider answers with ``case``:
-        (login, end_session parameters the provider received, the journey of the logout)."""
-        opts = self.lab_options
-        assert opts is not None and opts.logout_url
-        lab = self.lab_provider()
-        outcome = self.lab_login(NOMINAL, label)
+    def lab_logout(self, case: Case, label: str, opts: LabOptions | None = None,
+                   ) -> tuple[LabOutcome, dict[str, Any] | None, Journey | None]:
+        """Log in (nominal), then log out through a lab RP (default: the primary one) while the lab provider
+        answers with ``case``: (login, end_session parameters the provider received, the journey of the logout)."""
+        opts = self._lab_or_primary(opts)
+        assert opts.logout_url
+        lab = self.lab_provider(opts)
+        outcome = self.lab_login(NOMINAL, label, opts)
         if not outcome.granted:
             return outcome, None, None
         browser = self.browser(f"{label}-sortie")
@@ -333,6 +398,5 @@ class ProConnectContext:
         return outcome, received, journey
 
     def close(self) -> None:
-        if self._lab is not None:
-            self._lab.stop()
-            self._lab = None
+        while self._labs:
+            self._labs.popitem()[1].stop()

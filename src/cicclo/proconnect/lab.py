@@ -7,6 +7,10 @@ logout return are built. Everything the relying party sends (authorization reque
 code redemptions, UserInfo token presentation, logout parameters) is recorded in :class:`Login` objects, so
 that a test can decide both "did the RP grant a session?" and "what did the RP do?".
 
+One provider can serve several relying parties (one per registration profile: ID token alg, UserInfo format),
+keyed by ``client_id``: :meth:`LabProvider.add_client`. Each login is answered with the registration of the
+client that started it (audience, algorithms, HMAC key).
+
 Tokens are built with joserfc; the deliberately broken ones (``none``, key confusion) are assembled by hand,
 since a JOSE library rightly refuses to make them. Every key, secret, code and token goes through
 ``on_secret`` so that the run's redactor masks it in every output.
@@ -108,13 +112,14 @@ class Login:
     token_requests: list[dict[str, Any]] = field(default_factory=list)
     userinfo_requests: list[dict[str, Any]] = field(default_factory=list)
     access_token: str | None = None
+    client: LabConfig | None = None
     id_token_claims: dict[str, Any] = field(default_factory=dict)
     redemptions: int = 0
 
 
 @dataclass
 class LabConfig:
-    """The relying party registered at the lab provider (from the target's ``lab`` options)."""
+    """A relying party registered at the lab provider (from the target's ``lab`` or ``lab_variants`` options)."""
 
     port: int
     client_id: str
@@ -135,8 +140,9 @@ class LabProvider:
     """The suite's ProConnect-like provider; :meth:`start` binds 127.0.0.1:<port>."""
 
     def __init__(self, config: LabConfig, on_secret: Callable[[str, str], None] | None = None) -> None:
-        self.config = config
+        self.config = config  # the first client registered (the primary lab relying party)
         self.issuer = config.base
+        self.clients: dict[str, LabConfig] = {config.client_id: config}
         self._on_secret = on_secret or (lambda name, value: None)
         suffix = secrets.token_hex(4)
         self.ec_key = ECKey.generate_key("P-256", {"kid": f"lab-es256-{suffix}", "alg": "ES256", "use": "sig"},
@@ -149,7 +155,7 @@ class LabProvider:
                 if member in private:
                     self._on_secret(f"proconnect.lab.{private['kid']}.{member}", str(private[member]))
         if config.client_secret:
-            self._on_secret("proconnect.lab.client_secret", config.client_secret)
+            self._on_secret(f"proconnect.lab.{config.client_id}.client_secret", config.client_secret)
         self.case = NOMINAL
         self.logins: list[Login] = []
         self.by_code: dict[str, Login] = {}
@@ -184,6 +190,20 @@ class LabProvider:
         self.stop()
 
     # -- what the suite uses ----------------------------------------------------------------------------
+
+    def add_client(self, config: LabConfig) -> LabConfig:
+        """Register one more relying party (same port and issuer); an already known client_id is kept as is."""
+        if config.port != self.config.port or config.base != self.issuer:
+            raise ValueError(f"le client {config.client_id} attend l'émetteur {config.base} sur le port "
+                             f"{config.port}, ce fournisseur de test est {self.issuer} (port {self.config.port})")
+        with self._lock:
+            known = self.clients.setdefault(config.client_id, config)
+        if known is config and config.client_secret:
+            self._on_secret(f"proconnect.lab.{config.client_id}.client_secret", config.client_secret)
+        return known
+
+    def client_of(self, login: Login) -> LabConfig:
+        return login.client or self.config
 
     def use(self, case: Case) -> int:
         """Make ``case`` the answer of the next logins; returns the index of the next login record."""
@@ -229,7 +249,7 @@ class LabProvider:
 
     # -- token forging ----------------------------------------------------------------------------------
 
-    def _sign(self, claims: Mapping[str, Any], alg: str, how: str) -> str:
+    def _sign(self, claims: Mapping[str, Any], alg: str, how: str, client: LabConfig) -> str:
         header = {"typ": "JWT", "alg": alg}
         if how == "none":
             return unsigned(claims)
@@ -237,16 +257,16 @@ class LabProvider:
             pem = self.rsa_key.as_pem(private=False)
             return hs256_by_hand({"typ": "JWT", "alg": "HS256", "kid": self.rsa_key.kid}, claims, pem)
         if alg == "HS256":
-            if not self.config.client_secret:
+            if not client.client_secret:
                 raise ValueError("HS256 sans secret client : cas non jouable")
-            token = jwt.encode(header, dict(claims), OctKey.import_key(self.config.client_secret))
+            token = jwt.encode(header, dict(claims), OctKey.import_key(client.client_secret))
         elif alg == "RS256":
             token = jwt.encode({**header, "kid": self.rsa_key.kid}, dict(claims), self.rsa_key)
         else:
             token = jwt.encode({**header, "kid": self.ec_key.kid}, dict(claims), self.ec_key)
         return corrupt(token) if how == "bad" else token
 
-    def acr_for(self, params: Mapping[str, str]) -> str:
+    def acr_for(self, params: Mapping[str, str], client: LabConfig | None = None) -> str:
         """The level asked for (claims, then acr_values), else the required one, else eidas1."""
         raw = params.get("claims")
         if raw:
@@ -259,13 +279,13 @@ class LabProvider:
                 pass
         if params.get("acr_values"):
             return params["acr_values"].split()[0]
-        return self.config.acr_required or "eidas1"
+        return (client or self.config).acr_required or "eidas1"
 
     def id_token(self, login: Login) -> str:
-        case, now = login.case, int(time.time())
+        case, now, client = login.case, int(time.time()), self.client_of(login)
         claims: dict[str, Any] = {
-            "iss": self.issuer, "sub": LAB_AGENT["sub"], "aud": self.config.client_id, "exp": now + 600,
-            "iat": now, "auth_time": now - 5, "acr": self.acr_for(login.params), "amr": ["pwd"],
+            "iss": self.issuer, "sub": LAB_AGENT["sub"], "aud": client.client_id, "exp": now + 600,
+            "iat": now, "auth_time": now - 5, "acr": self.acr_for(login.params, client), "amr": ["pwd"],
             "sid": f"lab-sid-{login.code[:8]}", "idp_id": LAB_AGENT["idp_id"],
         }
         if "nonce" in login.params:
@@ -275,36 +295,38 @@ class LabProvider:
         for name in case.id_token_drop:
             claims.pop(name, None)
         login.id_token_claims = claims
-        alg = case.id_token_alg or self.config.id_token_alg
-        return self.secret(f"proconnect.lab.id_token.{login.code[:6]}", self._sign(claims, alg, case.id_token_sig))
+        alg = case.id_token_alg or client.id_token_alg
+        token = self._sign(claims, alg, case.id_token_sig, client)
+        return self.secret(f"proconnect.lab.id_token.{login.code[:6]}", token)
 
     def userinfo(self, login: Login) -> tuple[str, bytes]:
         """(content type, body) of the UserInfo response for ``login``."""
         claims = {**LAB_AGENT, **login.case.userinfo_set}
-        kind = login.case.userinfo
+        kind, client = login.case.userinfo, self.client_of(login)
         if kind == "registered":
-            kind = "jwt" if self.config.userinfo_alg else "json"
+            kind = "jwt" if client.userinfo_alg else "json"
         if kind == "json":
             return "application/json", json.dumps(claims).encode()
-        claims = {**claims, "iss": self.issuer, "aud": self.config.client_id}
-        alg = self.config.userinfo_alg or self.config.id_token_alg
+        claims = {**claims, "iss": self.issuer, "aud": client.client_id}
+        alg = client.userinfo_alg or client.id_token_alg
         how = {"jwt": "good", "none": "none", "bad": "bad"}[kind]
-        token = self.secret(f"proconnect.lab.userinfo.{login.code[:6]}", self._sign(claims, alg, how))
+        token = self.secret(f"proconnect.lab.userinfo.{login.code[:6]}", self._sign(claims, alg, how, client))
         return "application/jwt", token.encode()
 
     # -- request handling (called by the HTTP handler) --------------------------------------------------
 
     def authorize(self, params: dict[str, str]) -> tuple[int, dict[str, str], str]:
         redirect_uri = params.get("redirect_uri", "")
-        if params.get("client_id") != self.config.client_id:
+        client = self.clients.get(params.get("client_id") or "")
+        if client is None:
             return 400, {}, "client_id inconnu du fournisseur de test"
-        if not redirect_uri or (self.config.redirect_uri and redirect_uri != self.config.redirect_uri):
+        if not redirect_uri or (client.redirect_uri and redirect_uri != client.redirect_uri):
             return 400, {}, f"redirect_uri non enregistré : {redirect_uri!r} (erreur Y030031 chez ProConnect)"
         with self._lock:
             case = self.case
             self._counter += 1
             code = self.secret(f"proconnect.lab.code.{self._counter}", secrets.token_urlsafe(32))
-            login = Login(case=case, params=dict(params), code=code)
+            login = Login(case=case, params=dict(params), code=code, client=client)
             self.logins.append(login)
             self.by_code[code] = login
         if params.get("response_type") != "code":
@@ -343,10 +365,11 @@ class LabProvider:
         if login is None:
             self.stray.append(f"code inconnu présenté au point de jeton ({record['auth_method']})")
             return 400, {"error": "invalid_grant"}
-        if client_id not in (None, self.config.client_id):
+        client = self.client_of(login)
+        if client_id not in (None, client.client_id):
             return 401, {"error": "invalid_client"}
         if record["auth_method"] in ("client_secret_basic", "client_secret_post") and (
-                self.config.client_secret and secret != self.config.client_secret):
+                client.client_secret and secret != client.client_secret):
             return 401, {"error": "invalid_client"}
         if login.redemptions > 1 and not login.case.allow_code_reuse:
             return 400, {"error": "invalid_grant", "error_description": "code déjà utilisé"}
@@ -393,7 +416,8 @@ class LabProvider:
         target = params.get("post_logout_redirect_uri")
         if not target:
             return 200, {}, "Vous êtes déconnecté du fournisseur de test."
-        if self.config.post_logout_redirect_uri and target != self.config.post_logout_redirect_uri:
+        registered = [c.post_logout_redirect_uri for c in self.clients.values()]
+        if None not in registered and target not in registered:
             return 400, {}, f"post_logout_redirect_uri non enregistré : {target!r} (erreur Y030111 chez ProConnect)"
         query: dict[str, str] = {}
         if case.logout_state == "echo" and "state" in params:
