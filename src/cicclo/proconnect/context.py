@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from cicclo.classes import PROCONNECT_OP, PROCONNECT_RP, PROCONNECT_RP_LAB
 from cicclo.declare import Declaration
 from cicclo.errors import NotApplicable, NotTested, TransportError
-from cicclo.http import Exchange
+from cicclo.http import Exchange, remembered
 from cicclo.proconnect.browser import Browser, Journey, is_authorization_request, is_logout_request
 from cicclo.proconnect.lab import NOMINAL, Case, LabConfig, LabProvider, Login
 from cicclo.proconnect.profile import Redirect, discovery_url
@@ -125,7 +125,7 @@ class ProConnectContext:
         self.client = run.client
         self.provider: Service | None = run.target.services.get("proconnect_provider")
         self.rp: Service | None = run.target.services.get("proconnect_rp")
-        self._cache: dict[str, Any] = {}
+        self._cache: dict[str, tuple[Any, list[str]]] = {}  # see cicclo.http.remembered
         self._labs: dict[int, LabProvider] = {}
         self._browsers = 0
 
@@ -218,14 +218,7 @@ class ProConnectContext:
 
     def discovery(self) -> tuple[Exchange, Any]:
         """The provider's discovery exchange and its JSON body (None when not JSON)."""
-        if "discovery" not in self._cache:
-            ex = self.client.get(discovery_url(self.issuer), accept="application/json")
-            try:
-                body = ex.json() if ex.status == 200 else None
-            except AssertionError:
-                body = None
-            self._cache["discovery"] = (ex, body)
-        return self._cache["discovery"]  # type: ignore[no-any-return]
+        return remembered(self._cache, "discovery", lambda: self._json_document(discovery_url(self.issuer)))
 
     def metadata(self) -> dict[str, Any]:
         """The discovery document, or NOT_TESTED when it cannot be read (PC-OP-001 says why)."""
@@ -235,23 +228,24 @@ class ProConnectContext:
         return body
 
     def jwks(self) -> tuple[Exchange, Any]:
-        if "jwks" not in self._cache:
-            uri = self.metadata().get("jwks_uri")
-            if not isinstance(uri, str):
-                raise NotTested("jwks_uri absent du document de découverte")
-            ex = self.client.get(uri, accept="application/json")
-            try:
-                body = ex.json() if ex.status == 200 else None
-            except AssertionError:
-                body = None
-            self._cache["jwks"] = (ex, body)
-        return self._cache["jwks"]  # type: ignore[no-any-return]
+        uri = self.metadata().get("jwks_uri")
+        if not isinstance(uri, str):
+            raise NotTested("jwks_uri absent du document de découverte")
+        return remembered(self._cache, "jwks", lambda: self._json_document(uri))
+
+    def _json_document(self, url: str) -> tuple[Exchange, Any]:
+        ex = self.client.get(url, accept="application/json")
+        try:
+            body = ex.json() if ex.status == 200 else None
+        except AssertionError:
+            body = None
+        return ex, body
 
     # -- relying party, black box -----------------------------------------------------------------------
 
     def authorization_requests(self) -> list[Redirect]:
         """The redirects to the provider of two logins started from fresh browsers (not followed further)."""
-        if "auth" not in self._cache:
+        def two_logins() -> list[Redirect]:
             self._lab_if_declared()
             found: list[Redirect] = []
             login_url = self.rp_options.login_url
@@ -261,38 +255,42 @@ class ProConnectContext:
                     raise NotTested(f"GET {login_url} ne redirige pas vers un point d'autorisation OpenID Connect "
                                     f"(dernier échange : {journey.last.describe()})")
                 found.append(Redirect.parse(journey.pending))
-            self._cache["auth"] = found
-        return self._cache["auth"]  # type: ignore[no-any-return]
+            return found
+
+        return remembered(self._cache, "auth", two_logins)
 
     def logout_request(self) -> Redirect | None:
         """Log in through the RP (the provider must log in by itself), then start its logout; the redirect to
         the provider's end_session endpoint (None when the RP does not redirect to one)."""
-        if "logout" not in self._cache:
-            opts = self.rp_options
-            if not opts.logout_url:
-                raise NotTested("option logout_url absente : la déconnexion n'est pas testée")
-            self._lab_if_declared()
-            browser = self.browser("deconnexion")
-            try:
-                login = browser.navigate(opts.login_url)
-            except TransportError as exc:
-                raise NotTested(f"connexion automatique impossible : {exc}") from None
-            went_out = any(is_authorization_request(h.url) for h in login.hops)
-            if login.pending is not None or login.last.status != 200 or not went_out:
-                raise NotTested("la connexion ne s'est pas faite sans interaction (le fournisseur doit connecter "
-                                f"seul un agent de test) : {login.last.describe()}")
-            journey = browser.navigate(opts.logout_url, stop=is_logout_request)
-            pending = journey.pending
-            request = Redirect.parse(pending) if pending and is_logout_request(pending) else None
-            if request is not None:
-                with contextlib.suppress(TransportError):
-                    browser.navigate(request.url)
-            self._cache["logout"] = (request, journey)
-        return self._cache["logout"][0]  # type: ignore[no-any-return]
+        return self._logout()[0]
 
     def logout_journey(self) -> Journey:
-        self.logout_request()
-        return self._cache["logout"][1]  # type: ignore[no-any-return]
+        return self._logout()[1]
+
+    def _logout(self) -> tuple[Redirect | None, Journey]:
+        return remembered(self._cache, "logout", self._login_then_logout)
+
+    def _login_then_logout(self) -> tuple[Redirect | None, Journey]:
+        opts = self.rp_options
+        if not opts.logout_url:
+            raise NotTested("option logout_url absente : la déconnexion n'est pas testée")
+        self._lab_if_declared()
+        browser = self.browser("deconnexion")
+        try:
+            login = browser.navigate(opts.login_url)
+        except TransportError as exc:
+            raise NotTested(f"connexion automatique impossible : {exc}") from None
+        went_out = any(is_authorization_request(h.url) for h in login.hops)
+        if login.pending is not None or login.last.status != 200 or not went_out:
+            raise NotTested("la connexion ne s'est pas faite sans interaction (le fournisseur doit connecter "
+                            f"seul un agent de test) : {login.last.describe()}")
+        journey = browser.navigate(opts.logout_url, stop=is_logout_request)
+        pending = journey.pending
+        request = Redirect.parse(pending) if pending and is_logout_request(pending) else None
+        if request is not None:
+            with contextlib.suppress(TransportError):
+                browser.navigate(request.url)
+        return request, journey
 
     def _lab_if_declared(self) -> None:
         """The black-box RP may be the lab RP itself (a misconfigured RP under test): its provider must answer."""
@@ -354,17 +352,17 @@ class ProConnectContext:
         session."""
         opts = self._lab_or_primary(opts)
         key = f"baseline:{opts.client_id}:{opts.url}"
-        if key not in self._cache:
+        def baseline() -> LabOutcome | NotTested:
             first = self.browser("sans-session").step(opts.url)
             if first.status == 200:
-                self._cache[key] = NotTested(
-                    f"la page protégée {opts.url} répond 200 sans session : aucune connexion n'est requise")
-            else:
-                self._cache[key] = self.lab_login(NOMINAL, "nominal", opts)
-        value = self._cache[key]
-        if isinstance(value, Exception):
+                return NotTested(f"la page protégée {opts.url} répond 200 sans session : "
+                                 "aucune connexion n'est requise")
+            return self.lab_login(NOMINAL, "nominal", opts)
+
+        value = remembered(self._cache, key, baseline)
+        if isinstance(value, NotTested):
             raise value
-        return value  # type: ignore[no-any-return]
+        return value
 
     def require_baseline(self, opts: LabOptions | None = None) -> LabOutcome:
         """The nominal login through a lab RP, or NOT_TESTED: a refusal proves nothing when a correct login fails
