@@ -29,9 +29,9 @@ from tests.servers import reply, serve
 
 EXPECTATIONS = ROOT / "tests" / "expectations"
 CSW_FAULTS = {
-    "paging-repeats": {"CSW-008": "FAIL", "CSW-009": "FAIL"},
-    "wrong-matched": {"CSW-008": "FAIL", "CSW-009": "FAIL"},
-    "no-exception-report": {"CSW-005": "FAIL", "CSW-006": "FAIL", "CSW-007": "FAIL"},
+    "paging-repeats": {"CSW-009": "FAIL"},
+    "wrong-matched": {"CSW-008": "FAIL"},
+    "no-exception-report": {"CSW-006": "FAIL"},
 }
 
 

@@ -79,14 +79,14 @@ def test_paging_past_the_end(csw: CswContext, verdict: Verdict) -> None:
 
 @conformance(
     "CSW-009",
-    title="Parcourir toutes les pages donne numberOfRecordsMatched fiches distinctes, sans répétition",
+    title="Parcourir toutes les pages donne chaque fiche une seule fois, sans répétition",
     requirements=[spec("getrecords-paging")],
     abstract_test=ets("GetRecords-tc22.1"),
     applies_to=CSW202,
 )
 def test_walk_all_pages(csw: CswContext, verdict: Verdict) -> None:
     """Following nextRecord from startPosition=1 to the end SHALL return each matching record exactly once:
-    as many distinct identifiers as numberOfRecordsMatched, none repeated."""
+    no identifier repeated. Whether the announced counts are right is CSW-008's."""
     with verdict.instance("GetRecords csw:Record") as rec:
         walk = csw.walk(csw.get_records_params())
         for issue in walk.issues:
@@ -98,10 +98,6 @@ def test_walk_all_pages(csw: CswContext, verdict: Verdict) -> None:
         if not walk.complete:
             rec.note(f"parcours incomplet ({walk.cut_reason or 'page en erreur'}) : {len(walk.ids)} fiches lues "
                      f"sur {walk.matched}")
-            return
-        distinct = len({i for i in walk.ids if i})
-        rec.check(distinct == walk.matched, f"{distinct} fiches distinctes lues en {walk.pages} pages, "
-                  f"numberOfRecordsMatched={walk.matched}")
 
 
 @conformance(

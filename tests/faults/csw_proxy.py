@@ -116,9 +116,10 @@ def _paging_repeats(ex: CswExchange, fetch: Callable[[CswExchange], CswExchange]
     first_results = _search_results(fetch(first).response_root())
     if first_results is None:
         return
+    count = len(results)  # as many records as the real page: only their identity is wrong
     for child in list(results):
         results.remove(child)
-    for child in list(first_results):
+    for child in list(first_results)[:count]:
         results.append(child)
     ex.response = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
@@ -133,9 +134,12 @@ def _wrong_matched(ex: CswExchange, fetch: Callable[[CswExchange], CswExchange])
 
 
 def _no_exception_report(ex: CswExchange, fetch: Callable[[CswExchange], CswExchange]) -> None:
+    """A request missing a mandatory parameter gets an empty result instead of its exception report."""
     root = ex.response_root()
     if root is None or etree.QName(root).localname != "ExceptionReport" or \
             etree.QName(root).namespace not in OWS_NAMESPACES:
+        return
+    if not any(e.get("exceptionCode") == "MissingParameterValue" for e in root.iter("{*}Exception")):
         return
     version = ex.param("version") or (ex.request_root().get("version") if ex.request_root() is not None else None)
     ns = CSW30 if (version or "").startswith("3") else CSW202
