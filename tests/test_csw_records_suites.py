@@ -180,3 +180,102 @@ def test_inspire_download_not_applicable_without_option(tmp_path: Path) -> None:
         target = _target(tmp_path, "inspire-sans-option", {"oapif": {"url": url}})
         observed, output = _run(["suites/oapif/test_inspire_download.py"], target, tmp_path / "out")
     assert observed == {"OAPIF-INSPIRE-001": "NOT_APPLICABLE", "OAPIF-INSPIRE-002": "NOT_APPLICABLE"}, output[-3000:]
+
+
+# -- OGC API Records: a scripted catalogue, one defect at a time --------------------------------------
+
+OAREC = "http://www.opengis.net/spec/ogcapi-records-1/1.0/conf/"
+RECORDS_FAULTS = {
+    "enfant-non-catalogue": {"OAREC-013": "FAIL"},
+    "horodatage-avec-decalage": {"OAREC-025": "FAIL", "OAREC-050": "FAIL"},  # time.yaml also requires « Z »
+    "modele-sans-uritemplate": {"OAREC-023": "FAIL", "OAREC-050": "FAIL"},
+    "decouverte-mauvais-type": {"OAREC-058": "FAIL"},
+}
+
+
+def _records_api(defect: str) -> Any:
+    """A small OGC API Records (record-core, record-collection, records-api, json, autodiscovery) with one
+    collection of two records; ``defect`` breaks one requirement."""
+
+    def route(handler: BaseHTTPRequestHandler) -> None:
+        base = f"http://127.0.0.1:{handler.server.server_address[1]}/"
+        path = handler.path.split("?")[0]
+        stamp = "2025-01-02T05:04:05+02:00" if defect == "horodatage-avec-decalage" else "2025-01-02T03:04:05Z"
+        template = {"rel": "related", "title": "vue"} if defect == "modele-sans-uritemplate" else \
+            {"rel": "related", "uriTemplate": base + "vue/{x}", "variables": {"x": {"type": "string"}}}
+
+        def record(rid: str) -> dict[str, Any]:
+            return {"id": rid, "type": "Feature", "geometry": None, "time": {"date": "2025-01-02", "timestamp": stamp},
+                    "properties": {"title": f"Fiche {rid}", "type": "dataset"}, "linkTemplates": [template],
+                    "links": [{"rel": "self", "type": "application/geo+json",
+                               "href": f"{base}collections/fiches/items/{rid}"}]}
+
+        def catalog(cid: str, child: bool) -> dict[str, Any]:
+            links = [{"rel": "self", "type": "application/json", "href": f"{base}collections/{cid}"},
+                     {"rel": "items", "type": "application/geo+json", "href": f"{base}collections/{cid}/items"}]
+            if child:
+                links.append({"rel": "child", "type": "application/json", "href": f"{base}collections/sous-fiches"})
+            return {"id": cid, "type": "Collection", "title": f"Catalogue {cid}", "description": "catalogue de test",
+                    "itemType": "record", "links": links}
+
+        catalog_type = "application/ogc-catalog+json" if defect == "decouverte-mauvais-type" else "application/json"
+        pages: dict[str, Any] = {
+            "/": {"title": "Catalogue Records de test", "description": "catalogue scripté", "links": [
+                {"rel": "self", "type": "application/json", "href": base},
+                {"rel": "conformance", "type": "application/json", "href": f"{base}conformance"},
+                {"rel": "data", "type": "application/json", "href": f"{base}collections"},
+                {"rel": "http://www.opengis.net/def/rel/ogc/1.0/ogc-catalog", "type": catalog_type,
+                 "href": f"{base}collections/fiches"}]},
+            "/conformance": {"conformsTo": [OAREC + c for c in ("record-core", "record-collection", "records-api",
+                                                               "json", "autodiscovery")]},
+            "/collections": {"links": [{"rel": "self", "type": "application/json", "href": f"{base}collections"}],
+                             "collections": [catalog("fiches", True)]},
+            "/collections/fiches": catalog("fiches", True),
+            "/collections/sous-fiches": {"pas": "un catalogue"} if defect == "enfant-non-catalogue"
+            else catalog("sous-fiches", False),
+            "/collections/fiches/items": {"type": "FeatureCollection", "features": [record("f1"), record("f2")],
+                                          "numberMatched": 2, "numberReturned": 2, "links": []},
+        }
+        if path in pages:
+            reply(handler, 200, json.dumps(pages[path]))
+        elif path in ("/collections/fiches/items/f1", "/collections/fiches/items/f2"):
+            reply(handler, 200, json.dumps(record(path.rsplit("/", 1)[1])), "application/geo+json",
+                  {"Link-Template": f'<{base}vue/{{x}}>; rel="related"'})
+        else:
+            reply(handler, 404, json.dumps({"code": "NotFound"}))
+
+    return route
+
+
+@pytest.fixture(scope="module")
+def records_fault_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, str]]:
+    base = tmp_path_factory.mktemp("records-faults")
+    suites = ["suites/records/test_records_api.py", "suites/records/test_records_encodings.py"]
+
+    def one(defect: str) -> tuple[str, dict[str, str]]:
+        with serve(_records_api(defect)) as (url, _):
+            target = _target(base, f"records-{defect}", {"ogcapi_records": {"url": url}})
+            observed, output = _run(suites, target, base / defect)
+        assert observed, output[-3000:]
+        return defect, observed
+
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        return dict(pool.map(one, ["aucun", *RECORDS_FAULTS]))
+
+
+def test_records_scripted_catalogue_without_defect(records_fault_runs: dict[str, dict[str, str]]) -> None:
+    observed = records_fault_runs["aucun"]
+    expected = {"OAREC-013": "PASS", "OAREC-023": "PASS", "OAREC-024": "PASS", "OAREC-025": "PASS",
+                "OAREC-026": "PASS", "OAREC-050": "PASS", "OAREC-058": "PASS", "OAREC-030": None}
+    assert {k: observed.get(k) for k in expected} == expected
+
+
+@pytest.mark.parametrize("defect", sorted(RECORDS_FAULTS))
+def test_records_defect_is_detected_by_its_ids_only(defect: str, records_fault_runs: dict[str, dict[str, str]]) -> None:
+    baseline, observed = records_fault_runs["aucun"], records_fault_runs[defect]
+    for test_id, status in RECORDS_FAULTS[defect].items():
+        assert baseline[test_id] != status, f"{test_id} est déjà {status} sans défaut"
+        assert observed[test_id] == status, f"{defect}: {test_id} est {observed[test_id]}, {status} attendu"
+    changed = {k: (baseline.get(k), v) for k, v in observed.items()
+               if k not in RECORDS_FAULTS[defect] and baseline.get(k) != v}
+    assert not changed, f"{defect}: d'autres identifiants ont changé de statut : {changed}"

@@ -34,6 +34,8 @@ class CatalogueError(Exception):
 
 def collect_declarations(suites_dir: Path = SUITES_DIR) -> list[Declaration]:
     """Import every test module under ``suites/`` and return its declarations, sorted by ID."""
+    if str(REPO_ROOT) not in sys.path:  # a suite may reuse another's checks (``from suites.oapif import …``)
+        sys.path.insert(0, str(REPO_ROOT))
     found: dict[str, Declaration] = {}
     for path in sorted(suites_dir.rglob("test_*.py")):
         name = "cicclo_catalogue_" + "_".join(path.relative_to(suites_dir).with_suffix("").parts)

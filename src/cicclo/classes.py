@@ -72,6 +72,7 @@ KNOWN_CLASSES: dict[str, ConformanceClass] = {
             ("html", "Encodage HTML"),
             ("oas30", "Définition OpenAPI 3.0"),
             ("searchable-catalog", "Catalogue interrogeable"),
+            ("autodiscovery", "Découverte automatique du catalogue"),
         )),
         *(ConformanceClass(f"{INSPIRE_MD}/{code}", "metadata", tag, title, _INSPIRE_MD) for code, tag, title in (
             ("common", "INSPIRE-C", "Exigences communes des fiches ISO 19139"),

@@ -10,11 +10,14 @@ import datetime as dt
 import re
 import unicodedata
 from typing import Any
+from urllib.parse import urlsplit
 
 from cicclo.declare import conformance
-from cicclo.errors import NotTested
+from cicclo.errors import CheckFailed, NotTested
 from cicclo.oapif.context import ACCEPT_JSON, CollectionRef, envelope
+from cicclo.oapif.openapi import ApiDefinition, load_definition
 from cicclo.records.context import RECORDS_PAGE, RecordsContext
+from cicclo.records.schemas import schema_errors
 from cicclo.records.uris import QUERY_PARAMETERS, SORTING, ats, req
 from cicclo.verdict import InstanceRecorder, Verdict
 
@@ -296,6 +299,194 @@ def test_ids(api: RecordsContext, verdict: Verdict) -> None:
             _compare(rec, f"ids={','.join(wanted)}", _query(api, coll, rec, {"ids": ",".join(wanted)}), set(wanted))
 
 
+# -- parameters in the API definition -----------------------------------------------------------------
+
+
+def _items_template(definition: ApiDefinition, coll: CollectionRef) -> str:
+    template = definition.match_path(f"/collections/{coll.id}/items")
+    if template is None or definition.operation(template) is None:
+        raise CheckFailed(f"la définition de l'API ne décrit pas GET /collections/{coll.id}/items")
+    return template
+
+
+def _declared_parameter(definition: ApiDefinition, coll: CollectionRef, names: tuple[str, ...],
+                        ) -> tuple[dict[str, Any] | None, str | None]:
+    """The parameter (one of ``names``) declared for GET …/items, resolved; else the external reference that
+    declares it by the official building block's file name (e.g. …/parameters/q.yaml), not shipped offline."""
+    params = definition.items_parameters(coll.id)
+    for name in names:
+        if name in params:
+            return params[name], None
+    template = _items_template(definition, coll)
+    raw_paths = definition.document.get("paths") or {}
+    item = raw_paths.get(template) if isinstance(raw_paths, dict) else None
+    raw: list[Any] = []
+    if isinstance(item, dict):
+        op = item.get("get") if isinstance(item.get("get"), dict) else {}
+        raw = [*(item.get("parameters") or []), *(op.get("parameters") or [])]
+    for entry in raw:
+        ref = entry.get("$ref") if isinstance(entry, dict) else None
+        if isinstance(ref, str) and ref.startswith(("http://", "https://")):
+            path = urlsplit(ref).path
+            stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+            if ("ogcapi-records" in ref or "/records/" in path) and stem in names and "/parameters/" in path:
+                return None, ref
+    return None, None
+
+
+def _fragment_problems(param: dict[str, Any], name: str) -> list[str]:
+    """Differences from the OpenAPI 3.0 fragment of the abstract test: query, optional, array of strings,
+    explode false."""
+    problems = []
+    if param.get("in") != "query":
+        problems.append(f"in={param.get('in')!r} au lieu de « query »")
+    if param.get("required") is True:
+        problems.append("required=true alors que le paramètre est facultatif")
+    schema = param.get("schema") if isinstance(param.get("schema"), dict) else {}
+    items = schema.get("items") if isinstance(schema.get("items"), dict) else {}
+    if schema.get("type") != "array" or items.get("type") != "string":
+        problems.append(f"schéma {schema!r} au lieu d'un tableau de chaînes (type: array, items: type: string)")
+    if param.get("explode") is not False:
+        problems.append(f"explode={param.get('explode')!r} au lieu de false (valeurs séparées par des virgules)")
+    return problems
+
+
+def _definition_test(api: RecordsContext, verdict: Verdict, names: tuple[str, ...],
+                     value_of: Any) -> None:
+    """The parameter SHALL be declared for GET …/items as the abstract test's OpenAPI fragment says, and a
+    request with it SHALL answer 200."""
+    definition = load_definition(api)
+    name = names[0]
+    for coll in api.record_collections(verdict):
+        with verdict.instance(f"collection={coll.id}") as rec:
+            param, ref = _declared_parameter(definition, coll, names)
+            if ref is not None:
+                rec.note(f"{name} déclaré par référence au bloc de construction Records ({ref}) : fragment non "
+                         "fourni hors ligne, réputé conforme")
+            else:
+                rec.require(param is not None, f"le paramètre {name} n'est pas déclaré pour GET "
+                            f"/collections/{coll.id}/items dans la définition de l'API")
+                assert param is not None
+                if param["name"] != name:
+                    rec.note(f"paramètre déclaré sous le nom {param['name']!r} (graphie du bloc 1.0)")
+                for problem in _fragment_problems(param, name):
+                    rec.fail(f"{name} : {problem}")
+            value = value_of(api.record_scan(coll).records)
+            ex = api.client.get(api.items_url(coll), accept="application/geo+json",
+                                params={"limit": str(RECORDS_PAGE), name if param is None else param["name"]: value})
+            rec.check(ex.status == 200, f"{ex.describe()} : 200 attendu")
+
+
+def _a_title_word(records: list[dict[str, Any]]) -> str:
+    return next((w for r in records for w in [_title_word(r)] if w), "catalogue")
+
+
+def _a_type(records: list[dict[str, Any]]) -> str:
+    return next((str(r["properties"]["type"]) for r in records if isinstance(r.get("properties"), dict)
+                 and isinstance(r["properties"].get("type"), str)), "dataset")
+
+
+def _an_id(records: list[dict[str, Any]]) -> str:
+    return str(records[0].get("id")) if records else "inconnu"
+
+
+@conformance(
+    "OAREC-036",
+    title="Le paramètre q est décrit dans la définition de l'API (tableau de chaînes, explode false)",
+    requirements=[req("record-core-query-parameters/q-definition")],
+    abstract_test=ats("record-core-query-parameters/q-definition"),
+    applies_to=QUERY_PARAMETERS,
+)
+def test_q_definition(api: RecordsContext, verdict: Verdict) -> None:
+    """GET …/items SHALL declare q: in query, optional, an array of strings, explode false; q answers 200."""
+    _definition_test(api, verdict, ("q",), _a_title_word)
+
+
+@conformance(
+    "OAREC-037",
+    title="Le paramètre type est décrit dans la définition de l'API (tableau de chaînes, explode false)",
+    requirements=[req("record-core-query-parameters/type-definition")],
+    abstract_test=ats("record-core-query-parameters/type-definition"),
+    applies_to=QUERY_PARAMETERS,
+)
+def test_type_definition(api: RecordsContext, verdict: Verdict) -> None:
+    """GET …/items SHALL declare type: in query, optional, an array of strings, explode false; type answers
+    200."""
+    _definition_test(api, verdict, ("type",), _a_type)
+
+
+@conformance(
+    "OAREC-038",
+    title="Le paramètre ids est décrit dans la définition de l'API (tableau de chaînes, explode false)",
+    requirements=[req("record-core-query-parameters/ids-definition")],
+    abstract_test=ats("record-core-query-parameters/ids-definition"),
+    applies_to=QUERY_PARAMETERS,
+)
+def test_ids_definition(api: RecordsContext, verdict: Verdict) -> None:
+    """GET …/items SHALL declare ids: in query, optional, an array of strings, explode false; ids answers 200."""
+    _definition_test(api, verdict, ("ids",), _an_id)
+
+
+@conformance(
+    "OAREC-039",
+    title="Le paramètre externalIds est décrit dans la définition de l'API (tableau de chaînes, explode false)",
+    requirements=[req("record-core-query-parameters/externalIds-definition")],
+    abstract_test=ats("record-core-query-parameters/externalIds-definition"),
+    applies_to=QUERY_PARAMETERS,
+)
+def test_external_ids_definition(api: RecordsContext, verdict: Verdict) -> None:
+    """GET …/items SHALL declare externalIds (the 1.0 building block spells it externalId: accepted with a
+    note): in query, optional, an array of strings, explode false; a request with it answers 200."""
+    _definition_test(api, verdict, ("externalIds", "externalId"), _an_external_id)
+
+
+def _an_external_id(records: list[dict[str, Any]]) -> str:
+    values = _external_values(records)
+    return values[0][1] if values else UNKNOWN_EXTERNAL_ID
+
+
+UNKNOWN_EXTERNAL_ID = "cicclo-identifiant-externe-inexistant-7e3a"
+
+
+def _external_values(records: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """(record id, value) of every external identifier of the records (properties.externalIds[].value)."""
+    found = []
+    for record in records:
+        props = record.get("properties") if isinstance(record.get("properties"), dict) else {}
+        ext = props.get("externalIds")
+        for item in ext if isinstance(ext, list) else []:
+            value = item.get("value") if isinstance(item, dict) else item
+            if isinstance(value, str) and value:
+                found.append((str(record.get("id")), value))
+    return found
+
+
+@conformance(
+    "OAREC-064",
+    title="Le paramètre externalIds renvoie exactement les fiches portant cet identifiant externe",
+    requirements=[req("record-core-query-parameters/externalIds-response")],
+    abstract_test=ats("record-core-query-parameters/externalIds-response"),
+    applies_to=QUERY_PARAMETERS,
+)
+def test_external_ids(api: RecordsContext, verdict: Verdict) -> None:
+    """externalIds=v SHALL return exactly the records with an external identifier (properties.externalIds
+    value) equal to v; an identifier no record has SHALL return no record."""
+    for coll in api.record_collections(verdict):
+        with verdict.instance(f"collection={coll.id}") as rec:
+            records = _all_records(api, coll, rec)
+            values = _external_values(records)
+            wanted = sorted({v for _, v in values})[:2]
+            if wanted:
+                expected = {rid for rid, v in values if v in wanted}
+                got = _query(api, coll, rec, {"externalIds": ",".join(wanted)})
+                _compare(rec, f"externalIds={','.join(wanted)}", got, expected)
+            else:
+                rec.note("aucune fiche ne porte properties.externalIds : seul le cas d'un identifiant inconnu est "
+                         "vérifié")
+            got = _query(api, coll, rec, {"externalIds": UNKNOWN_EXTERNAL_ID})
+            _compare(rec, f"externalIds={UNKNOWN_EXTERNAL_ID} (inconnu)", got, set())
+
+
 # -- sorting ------------------------------------------------------------------------------------------
 
 
@@ -350,3 +541,109 @@ def test_sortables(api: RecordsContext, verdict: Verdict) -> None:
             doc = ex.json()
             rec.check(isinstance(doc, dict) and isinstance(doc.get("properties"), dict) and doc["properties"],
                       "pas d'objet properties listant les propriétés de tri")
+
+
+@conformance(
+    "OAREC-042",
+    title="Le paramètre sortby est décrit pour GET …/items dans la définition de l'API",
+    requirements=[req("sorting/sortby-definition")],
+    abstract_test=ats("sorting/sortby-definition"),
+    applies_to=SORTING,
+)
+def test_sortby_definition(api: RecordsContext, verdict: Verdict) -> None:
+    """The OpenAPI definition linked by service-desc SHALL declare a sortby parameter for GET on the items path
+    of each record collection."""
+    definition = load_definition(api)
+    for coll in api.record_collections(verdict):
+        with verdict.instance(f"collection={coll.id}") as rec:
+            param, ref = _declared_parameter(definition, coll, ("sortby",))
+            if ref is not None:
+                rec.note(f"sortby déclaré par référence au bloc de construction Records ({ref}) : fragment non "
+                         "fourni hors ligne")
+                continue
+            rec.require(param is not None, f"le paramètre sortby n'est pas déclaré pour GET "
+                        f"/collections/{coll.id}/items dans la définition de l'API")
+            assert param is not None
+            rec.check(param.get("in") == "query", f"sortby : in={param.get('in')!r} au lieu de « query »")
+
+
+def _sortables(api: RecordsContext, coll: CollectionRef) -> tuple[Any, dict[str, Any]]:
+    ex = api.client.get(api.url(f"collections/{coll.id}/sortables"), accept="application/schema+json, "
+                        "application/json;q=0.9")
+    if ex.status != 200:
+        raise NotTested(f"{ex.describe()} : propriétés de tri indisponibles (vérifié par OAREC-041)")
+    doc = ex.json()
+    props = doc.get("properties") if isinstance(doc, dict) else None
+    return ex, props if isinstance(props, dict) else {}
+
+
+@conformance(
+    "OAREC-043",
+    title="L'ordre de tri par défaut (defaultSortOrder) d'un catalogue est bien formé et appliqué",
+    requirements=[req("sorting/defaultSortOrder-definition")],
+    abstract_test=ats("sorting/defaultSortOrder-definition"),
+    applies_to=SORTING,
+)
+def test_default_sort_order(api: RecordsContext, verdict: Verdict) -> None:
+    """A catalog's defaultSortOrder SHALL be valid (defaultSortOrder.yaml), each field SHALL be a sortable, and
+    sortby=+field and sortby=field SHALL return the same records in the same order."""
+    for coll in api.record_collections(verdict):
+        with verdict.instance(f"collection={coll.id}") as rec:
+            doc = api.precondition_json(api.collection_exchange(coll.id), f"collection {coll.id}")
+            order = doc.get("defaultSortOrder")
+            if order is None:
+                raise NotTested("le catalogue ne publie pas de defaultSortOrder : rien à vérifier")
+            errors = schema_errors("defaultSortOrder", order)
+            for err in errors:
+                rec.fail(f"schéma defaultSortOrder.yaml : {err}")
+            if errors:
+                continue
+            _, sortables = _sortables(api, coll)
+            fields = [str(item["field"]) for item in order]
+            for name in fields:
+                rec.check(name in sortables, f"defaultSortOrder : {name!r} n'est pas une propriété de tri "
+                          f"(sortables : {sorted(sortables)[:10]})")
+            if fields:
+                explicit = _query(api, coll, rec, {"sortby": f"+{fields[0]}"})
+                implicit = _query(api, coll, rec, {"sortby": fields[0]})
+                rec.check([r.get("id") for r in explicit] == [r.get("id") for r in implicit],
+                          f"sortby=+{fields[0]} et sortby={fields[0]} ne renvoient pas les fiches dans le même ordre")
+
+
+@conformance(
+    "OAREC-044",
+    title="Les propriétés de tri sont un schéma JSON (draft 07 ou 2019-09) d'objet, présentes dans les fiches",
+    requirements=[req("sorting/get-sortables-success")],
+    abstract_test=ats("sorting/get-sortables-success"),
+    applies_to=SORTING,
+)
+def test_sortables_content(api: RecordsContext, verdict: Verdict) -> None:
+    """Answered 200 (OAREC-041), …/sortables served as application/schema+json SHALL have the $schema of JSON
+    Schema draft 07 or 2019-09, an $id, type « object », and each sortable SHALL be in the records' properties."""
+    for coll in api.record_collections(verdict):
+        with verdict.instance(f"collection={coll.id}") as rec:
+            ex = api.client.get(api.url(f"collections/{coll.id}/sortables"), accept="application/schema+json, "
+                                "application/json;q=0.9")
+            if ex.status != 200:  # the operation itself is OAREC-041's concern
+                raise NotTested(f"{ex.describe()} : propriétés de tri indisponibles (vérifié par OAREC-041)")
+            doc = ex.json()
+            rec.require(isinstance(doc, dict), "pas un objet JSON")
+            if ex.media_type != "application/schema+json":
+                rec.note(f"servi en {ex.content_type!r} : les contrôles du schéma JSON ne s'imposent qu'en "
+                         "application/schema+json")
+                return
+            rec.check(str(doc.get("$schema", "")).rstrip("#") in SORTABLES_SCHEMAS,
+                      f"$schema={doc.get('$schema')!r} : draft 07 ou 2019-09 attendu")
+            rec.check(isinstance(doc.get("$id"), str) and coll.id in doc["$id"],
+                      f"$id={doc.get('$id')!r} : l'identifiant de la collection attendu")
+            rec.check(doc.get("type") == "object", f"type={doc.get('type')!r} au lieu de « object »")
+            sortables = doc.get("properties") if isinstance(doc.get("properties"), dict) else {}
+            records = api.record_scan(coll).records
+            present = {k for r in records if isinstance(r.get("properties"), dict) for k in r["properties"]}
+            present |= {k for r in records for k in r if k != "properties"}
+            missing = sorted(set(sortables) - present)
+            rec.check(not missing, f"propriétés de tri absentes de toutes les fiches : {missing[:10]}")
+
+
+SORTABLES_SCHEMAS = {"http://json-schema.org/draft-07/schema", "https://json-schema.org/draft/2019-09/schema",
+                     "http://json-schema.org/draft/2019-09/schema"}

@@ -14,6 +14,7 @@ JSON = f"{BASE}/conf/json"
 HTML = f"{BASE}/conf/html"
 OAS30 = f"{BASE}/conf/oas30"
 SEARCHABLE = f"{BASE}/conf/searchable-catalog"
+AUTODISCOVERY = f"{BASE}/conf/autodiscovery"
 
 # Other spellings that declare a class (the 1.0 document itself is inconsistent, see the research notes
 # metadata.md §3.1); the pre-1.0 "core" class covered the record, the collection, the API and its query
