@@ -226,8 +226,11 @@ def test_proxy_wrong_matched(csw_proxy: CswFaultProxy) -> None:
 
 
 def test_proxy_no_exception_report(csw_proxy: CswFaultProxy) -> None:
-    bad = {"service": "CSW", "version": "2.0.2", "request": "GetRecords", "typenames": "csw:Record",
-           "elementsetname": "nimportequoi"}
+    """Only a missing mandatory parameter loses its exception report (CSW-006's defect)."""
+    invalid = {"service": "CSW", "version": "2.0.2", "request": "GetRecords", "typenames": "csw:Record",
+               "elementsetname": "nimportequoi"}
+    assert etree.fromstring(httpx.get(csw_proxy.base("no-exception-report"), params=invalid).content).tag == OWS
+    bad = {"service": "CSW", "version": "2.0.2", "request": "GetRecordById"}  # no id
     assert etree.fromstring(httpx.get(csw_proxy.base("none"), params=bad).content).tag == OWS
     resp = httpx.get(csw_proxy.base("no-exception-report"), params=bad)
     assert resp.status_code == 200
