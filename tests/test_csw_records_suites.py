@@ -2,8 +2,8 @@
 
 - baseline: ``suites/csw`` and ``suites/records`` against the built-in reference catalogue (pycsw 2.6.2 and
   pygeoapi's CSWFacade), statuses compared with ``tests/expectations/local-{csw,records}.yaml``;
-- faults: the CSW suite through the CSW fault proxy, one defect at a time: the expected IDs turn FAIL and
-  every other ID keeps its status of the run through the proxy without defect;
+- (the CSW faults, one per CSW check, are in ``tests/test_csw_faults.py``);
+- Records faults on a scripted catalogue: the expected ID turns FAIL, the others keep their status;
 - INSPIRE download: ``test_inspire_download.py`` against a scripted loopback OGC API (with and without the
   describedby metadata link).
 """
@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -22,17 +21,10 @@ from typing import Any
 import pytest
 import yaml
 
-from cicclo.reference.catalogue import ReferenceCatalogue
 from tests.conftest import ROOT, statuses
-from tests.faults.csw_proxy import CswFaultProxy
 from tests.servers import reply, serve
 
 EXPECTATIONS = ROOT / "tests" / "expectations"
-CSW_FAULTS = {
-    "paging-repeats": {"CSW-009": "FAIL"},
-    "wrong-matched": {"CSW-008": "FAIL"},
-    "no-exception-report": {"CSW-006": "FAIL"},
-}
 
 
 def _target(directory: Path, target_id: str, services: dict[str, Any]) -> Path:
@@ -80,51 +72,6 @@ def test_builtin_catalogue_statuses(expectations: str, builtin_run: dict[str, st
     assert set(ran) == set(expected), f"identifiants sans attente ou attentes sans test : {set(ran) ^ set(expected)}"
     wrong = {k: (v, expected[k]) for k, v in ran.items() if v != expected[k]}
     assert not wrong, f"statuts (observé, attendu) : {wrong}"
-
-
-# -- CSW faults ---------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def csw_proxy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CswFaultProxy]:
-    catalogue = ReferenceCatalogue(tmp_path_factory.mktemp("catalogue"))
-    services = catalogue.start()
-    try:
-        with CswFaultProxy(services["csw"]["url"]) as proxy:
-            yield proxy
-    finally:
-        catalogue.stop()
-
-
-@pytest.fixture(scope="module")
-def fault_runs(csw_proxy: CswFaultProxy, tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, str]]:
-    base = tmp_path_factory.mktemp("csw-faults")
-
-    def one(defect: str) -> tuple[str, dict[str, str]]:
-        target = _target(base, f"csw-{defect}", {"csw": {"url": csw_proxy.base(defect),
-                                                         "options": {"inspire": True}}})
-        observed, _ = _run(["suites/csw"], target, base / defect)
-        return defect, observed
-
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        return dict(pool.map(one, ["none", *CSW_FAULTS]))
-
-
-def test_csw_through_proxy_without_defect_matches_expectations(fault_runs: dict[str, dict[str, str]]) -> None:
-    expected = _expected("local-csw.yaml")
-    wrong = {k: (v, expected.get(k)) for k, v in fault_runs["none"].items() if v != expected.get(k)}
-    assert not wrong, f"statuts (observé, attendu) : {wrong}"
-
-
-@pytest.mark.parametrize("defect", sorted(CSW_FAULTS))
-def test_csw_defect_is_detected_by_its_ids_only(defect: str, fault_runs: dict[str, dict[str, str]]) -> None:
-    baseline, observed = fault_runs["none"], fault_runs[defect]
-    for test_id, status in CSW_FAULTS[defect].items():
-        assert baseline[test_id] != status, f"{test_id} est déjà {status} sans défaut"
-        assert observed[test_id] == status, f"{defect}: {test_id} est {observed[test_id]}, {status} attendu"
-    changed = {k: (baseline.get(k), v) for k, v in observed.items()
-               if k not in CSW_FAULTS[defect] and baseline.get(k) != v}
-    assert not changed, f"{defect}: d'autres identifiants ont changé de statut : {changed}"
 
 
 # -- INSPIRE download service on OGC API Features -----------------------------------------------------
