@@ -3,12 +3,13 @@ expected test ID detects it, and every other ID keeps its baseline status."""
 
 from __future__ import annotations
 
+import os
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from tests.conftest import run_suite, statuses, write_target
-from tests.faults.defects import CONFORMANT, EXPECTED
+from tests.faults.defects import CONFORMANT, EXPECTED, RUN_ENV, TARGET_EXTRA
 from tests.faults.proxy import FaultProxy
 
 BUDGET = ("--max-features", "3")
@@ -21,9 +22,11 @@ def runs(proxy: FaultProxy, tmp_path_factory: pytest.TempPathFactory) -> dict[st
     base = tmp_path_factory.mktemp("fault-runs")
 
     def one(name: str) -> tuple[str, dict[str, str]]:
-        limits = {"limits": {"read_timeout_s": 3}} if name in TRANSPORT_DEFECTS else {}
-        target = write_target(base, f"defaut-{name.replace('.', '-')}", proxy.base(name), **limits)
-        code, results, output = run_suite(target, base / name, *BUDGET)
+        extra: dict[str, object] = {"limits": {"read_timeout_s": 3}} if name in TRANSPORT_DEFECTS else {}
+        extra.update(TARGET_EXTRA.get(name, {}))
+        env = {**os.environ, **RUN_ENV[name]} if name in RUN_ENV else None
+        target = write_target(base, f"defaut-{name.replace('.', '-')}", proxy.base(name), **extra)
+        code, results, output = run_suite(target, base / name, *BUDGET, env=env)
         assert results is not None, f"{name}: pas de results.json\n{output[-3000:]}"
         return name, statuses(results)
 

@@ -104,6 +104,162 @@ def _collection(ex: Exchange, cid: str) -> bool:
     return ex.path == f"collections/{cid}"
 
 
+# -- one defect per check that no real pygeoapi deviation proves ------------------------------------------
+
+LAMBERT93_POINT = [171_000.0, 6_789_000.0]  # station-001 in EPSG:2154 metres instead of CRS84 degrees
+FIRST_LINE = f"{LINES[:-1]}-001"  # troncon-001: the first feature, also used by the OAS30, GeoJSON-001 checks
+CORE_CLASS = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core"
+AUTH_PARAM = "cle_api"
+AUTH_ENV = "CICCLO_CLE_DEFAUT"
+AUTH_VALUE = "cle-de-test-du-banc-de-defauts"  # a test fixture, not a credential
+#: what the target file of a defect says besides its URL, and the environment its run needs
+TARGET_EXTRA: dict[str, dict[str, object]] = {
+    "auth-undeclared": {"auth": {"type": "query", "name": AUTH_PARAM, "env": AUTH_ENV}},
+}
+RUN_ENV: dict[str, dict[str, str]] = {"auth-undeclared": {AUTH_ENV: AUTH_VALUE}}
+
+
+def _entries(doc: dict) -> list[dict]:
+    """The collection entries of /collections, or the one document of /collections/{id}."""
+    return [e for e in (doc.get("collections") if "collections" in doc else [doc]) if isinstance(e, dict)]
+
+
+def _is_collection_doc(cid: str):  # type: ignore[no-untyped-def]
+    return lambda ex: ex.path in ("collections", f"collections/{cid}")
+
+
+def _touches_stations(ex: Exchange) -> bool:
+    """/collections, /collections/stations and the items or features of the stations."""
+    return _is_collection_doc(DATED)(ex) or ex.path.startswith(f"collections/{DATED}/items")
+
+
+def _lambert_station(doc: dict, ex: Exchange) -> None:
+    """CORE-002: one station served in projected metres; the collection declares no extent (an extent would
+    make OAPIF-CORE-014 see the stray point too), in /collections and /collections/stations alike."""
+    if "collections" in doc or ex.path == f"collections/{DATED}":
+        for entry in _entries(doc):
+            if entry.get("id") == DATED:
+                entry.pop("extent", None)
+        return
+    for feat in doc.get("features", [doc]):
+        if isinstance(feat, dict) and feat.get("id") == f"{DATED[:-1]}-001":
+            feat["geometry"] = {"type": "Point", "coordinates": LAMBERT93_POINT}
+
+
+def _drop_html_items_link(doc: dict, ex: Exchange) -> None:
+    for entry in _entries(doc):
+        if entry.get("id") == LINES:
+            entry["links"] = [lk for lk in entry.get("links", [])
+                              if not (lk.get("rel") == "items" and lk.get("type") == "text/html")]
+
+
+def _extent_beyond_pole(doc: dict, ex: Exchange) -> None:
+    """CORE-012: the extent grows symmetrically past latitude 90 (still around every geometry, same centre)."""
+    for entry in _entries(doc):
+        if entry.get("id") == LINES:
+            box = entry["extent"]["spatial"]["bbox"][0]
+            margin = 91 - box[3]
+            entry["extent"]["spatial"]["bbox"][0] = [box[0], box[1] - margin, box[2], box[3] + margin]
+
+
+def _with_json_service_desc(doc: dict, ex: Exchange) -> None:
+    """CORE-006: a second API definition offered as plain JSON (the OpenAPI 3.0 one stays first)."""
+    links = doc.get("links", [])
+    desc = next(lk for lk in links if lk.get("rel") == "service-desc")
+    links.insert(links.index(desc) + 1, {**desc, "type": "application/json", "href": desc["href"] + "?f=json",
+                                          "title": "La définition de l'API en JSON"})
+
+
+def _is_json_variant_definition(ex: Exchange) -> bool:
+    return ex.path == "openapi" and ("f", "json") in ex.query
+
+
+def _break_conformance_link(doc: dict, ex: Exchange) -> None:
+    for lk in doc.get("links", []):
+        if lk.get("rel") == "conformance":
+            head, _, tail = lk["href"].rpartition("/conformance")
+            lk["href"] = f"{head}/conformite{tail}"
+
+
+def _drop_core_class(doc: dict, ex: Exchange) -> None:
+    doc["conformsTo"] = [c for c in doc.get("conformsTo", []) if c != CORE_CLASS]
+
+
+def _lambert_first(doc: dict, ex: Exchange) -> None:
+    doc["crs"] = ["http://www.opengis.net/def/crs/EPSG/0/2154", "http://www.opengis.net/def/crs/OGC/1.3/CRS84"]
+
+
+def _items_param(doc: dict, name: str) -> dict:
+    """The inline (or component) definition of an items parameter of the line collection."""
+    for raw in doc["paths"][f"/collections/{LINES}/items"]["get"]["parameters"]:
+        ref = str(raw.get("$ref", ""))
+        if raw.get("name") == name:
+            return raw
+        if ref == f"#/components/parameters/{name}":
+            return doc["components"]["parameters"][name]
+    raise LookupError(name)
+
+
+def _bbox_exploded(doc: dict, ex: Exchange) -> None:
+    _items_param(doc, "bbox")["explode"] = True
+
+
+def _limit_as_number(doc: dict, ex: Exchange) -> None:
+    _items_param(doc, "limit")["schema"]["type"] = "number"
+
+
+def _undocumented_400(doc: dict, ex: Exchange) -> None:
+    doc["paths"][f"/collections/{LINES}/items"]["get"]["responses"].pop("400")
+
+
+def _definition_as_plain_json(ex: Exchange) -> None:
+    if ex.path == "openapi" and ex.status == 200 and "openapi" in ex.headers.get("content-type", ""):
+        ex.headers["content-type"] = "application/json"
+
+
+def _not_found(ex: Exchange) -> bool:
+    ex.status, ex.headers = 404, {"content-type": "application/json"}
+    ex.set_json({"code": "NotFound", "description": "ressource introuvable"})
+    return True
+
+
+def _service_doc_missing(ex: Exchange) -> bool:
+    return ex.path == "openapi" and ("f", "html") in ex.query and _not_found(ex)
+
+
+def _is_later_line(ex: Exchange) -> bool:
+    """A feature of the line collection other than the first (the sample's other features)."""
+    prefix = f"collections/{LINES}/items/{LINES[:-1]}-"
+    return ex.path.startswith(prefix) and ex.path != f"collections/{LINES}/items/{FIRST_LINE}"
+
+
+def _drop_upstream_date(ex: Exchange) -> None:
+    """One Date header: the proxy sends its own, and forwarding pygeoapi's too makes two, which the client joins
+    into one value that parses without a time zone (OAPIF-CORE-028 then ends in ERROR on the baseline)."""
+    for key in [k for k in ex.headers if k.lower() == "date"]:
+        del ex.headers[key]
+
+
+def _stale_timestamp(ex: Exchange) -> None:
+    _drop_upstream_date(ex)
+    if ex.is_items and ex.status == 200 and ex.is_json:
+        doc = ex.json()
+        if isinstance(doc.get("timeStamp"), str):
+            doc["timeStamp"] = "2001-01-01T00:00:00Z"
+            ex.set_json(doc)
+
+
+def _require_key(ex: Exchange) -> bool:
+    """OAS30-006: an API key in the query is required; the OpenAPI document does not say so."""
+    params = dict(ex.query)
+    if params.get(AUTH_PARAM) != AUTH_VALUE:
+        ex.status, ex.headers = 401, {"content-type": "application/json"}
+        ex.set_json({"code": "Unauthorized", "description": f"paramètre {AUTH_PARAM} requis"})
+        return True
+    ex.query = [(k, v) for k, v in ex.query if k != AUTH_PARAM]
+    return False
+
+
 DEFECTS: dict[str, Defect] = {d.name: d for d in (
     Defect("none"),
     Defect("no-conformance-link", after=_edit_json(_is_landing, lambda d, ex: _drop_rel(d, "conformance"))),
@@ -139,10 +295,29 @@ DEFECTS: dict[str, Defect] = {d.name: d for d in (
     Defect("malformed-json", after=lambda ex: _truncate(ex) if _collection(ex, DATED) else None),
     Defect("hang", hang=lambda ex: _collection(ex, POLYGONS)),
     Defect("huge-body", huge=lambda ex: _collection(ex, POLYGONS)),
+    Defect("crs84-projected-point", after=_edit_json(_touches_stations, _lambert_station)),
+    Defect("service-doc-missing", before=_service_doc_missing),
+    Defect("definition-without-info", after=_edit_json(
+        lambda ex: _is_landing(ex) or _is_json_variant_definition(ex),
+        lambda d, ex: _with_json_service_desc(d, ex) if _is_landing(ex) else d.pop("info", None))),
+    Defect("conformance-link-broken", after=_edit_json(_is_landing, _break_conformance_link)),
+    Defect("core-class-undeclared", after=_edit_json(lambda ex: ex.path == "conformance", _drop_core_class)),
+    Defect("collections-crs-not-crs84-first", after=_edit_json(lambda ex: ex.path == "collections", _lambert_first)),
+    Defect("extent-beyond-pole", after=_edit_json(_is_collection_doc(LINES), _extent_beyond_pole)),
+    Defect("no-html-items-link", after=_edit_json(lambda ex: ex.path == "collections", _drop_html_items_link)),
+    Defect("bbox-exploded", after=_edit_json(lambda ex: ex.path == "openapi", _bbox_exploded)),
+    Defect("limit-not-integer", after=_edit_json(lambda ex: ex.path == "openapi", _limit_as_number)),
+    Defect("timestamp-stale", after=_stale_timestamp),
+    Defect("feature-404", before=lambda ex: _is_later_line(ex) and _not_found(ex)),
+    Defect("feature-truncated", after=lambda ex: _truncate(ex) if _is_later_line(ex) else None),
+    Defect("error-code-undocumented", after=_edit_json(lambda ex: ex.path == "openapi", _undocumented_400)),
+    Defect("definition-plain-json", after=_definition_as_plain_json),
+    Defect("auth-undeclared", before=_require_key),
     # conformant repairs of pygeoapi's own deviations
     Defect("strict-params", before=_strict_params_before,
            after=_edit_json(lambda ex: ex.path == "openapi", _hide_free_form)),
     Defect("geojson-media-type", after=_geojson_type),
+    Defect("single-date-header", after=_drop_upstream_date),
 )}
 
 
@@ -183,10 +358,28 @@ EXPECTED: dict[str, dict[str, str]] = {
     # also used by the other tests that request /collections/{id}.
     "hang": {"OAPIF-CORE-015": "ERROR", "OAPIF-CORE-016": "ERROR", "OAPIF-OAS30-005": "ERROR"},
     "huge-body": {"OAPIF-CORE-015": "ERROR", "OAPIF-CORE-016": "ERROR", "OAPIF-OAS30-005": "ERROR"},
+    # one defect per check that no real deviation of pygeoapi proves
+    "crs84-projected-point": {"OAPIF-CORE-002": "FAIL"},
+    "service-doc-missing": {"OAPIF-CORE-005": "FAIL"},
+    "definition-without-info": {"OAPIF-CORE-006": "FAIL"},
+    "conformance-link-broken": {"OAPIF-CORE-007": "FAIL"},
+    "core-class-undeclared": {"OAPIF-CORE-008": "FAIL"},
+    "collections-crs-not-crs84-first": {"OAPIF-CORE-010": "FAIL"},
+    "extent-beyond-pole": {"OAPIF-CORE-012": "FAIL"},
+    "no-html-items-link": {"OAPIF-CORE-013": "FAIL"},
+    "bbox-exploded": {"OAPIF-CORE-018": "FAIL"},
+    "limit-not-integer": {"OAPIF-CORE-020": "FAIL"},
+    "timestamp-stale": {"OAPIF-CORE-028": "FAIL"},
+    "feature-404": {"OAPIF-CORE-031": "FAIL"},
+    "feature-truncated": {"OAPIF-CORE-032": "FAIL"},
+    "error-code-undocumented": {"OAPIF-OAS30-002": "FAIL"},
+    "definition-plain-json": {"OAPIF-OAS30-003": "FAIL"},
+    "auth-undeclared": {"OAPIF-OAS30-006": "FAIL"},
 }
 
 #: repairs -> {test ID: status}: checks that FAIL (or cannot run) on pygeoapi pass on a conformant server
 CONFORMANT: dict[str, dict[str, str]] = {
     "strict-params": {"OAPIF-CORE-025": "PASS"},
     "geojson-media-type": {"OAPIF-GEOJSON-001": "PASS"},
+    "single-date-header": {"OAPIF-CORE-028": "PASS"},
 }

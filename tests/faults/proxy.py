@@ -129,5 +129,5 @@ class FaultProxy(LoopbackProxy):
         public = f"{self.url}/{defect}"
         ex.status = resp.status_code
         ex.headers = {k: v.replace(self.upstream, public) for k, v in resp.headers.items()
-                      if k.lower() in ("content-type", "location", "date", "content-crs", "link")}
+                      if k.lower() in ("content-type", "location", "content-crs", "link")}
         ex.body = resp.content.replace(self.upstream.encode(), public.encode())
