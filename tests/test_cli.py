@@ -56,6 +56,18 @@ def test_unknown_target_or_suite_exits_2() -> None:
     assert proc.returncode == 2 and "suite inconnue : wms" in proc.stderr
 
 
+@pytest.mark.parametrize(("names", "folders"), [
+    ([], ["suites/oapif", "suites/metadata", "suites/proconnect"]),
+    (["metadata"], ["suites/metadata"]),  # the four parts of the metadata suite
+    (["csw", "dcat"], ["suites/metadata/csw", "suites/metadata/dcat"]),
+    (["csw", "metadata", "csw"], ["suites/metadata"]),  # a part asked with its whole suite runs once
+])
+def test_suite_names_select_folders(names: list[str], folders: list[str], tmp_path: Path) -> None:
+    args = cli._parser().parse_args(["run", *(f"--suite={n}" for n in names)])
+    command = cli._pytest_command(args, "local", tmp_path)
+    assert command[3:command.index("--target")] == folders
+
+
 def test_missing_secret_exits_2_before_running(tmp_path: Path) -> None:
     target = write_target(tmp_path, "secrete", "http://127.0.0.1:9/",
                           auth={"type": "bearer", "env": "CICCLO_TEST_ABSENT_TOKEN"})
@@ -88,6 +100,14 @@ def test_run_with_a_must_failure_exits_1_and_prints_report_paths(failing_target:
     for name in ("results.json", "junit.xml", "report.html"):
         assert f"  {tmp_path / name}\n" in proc.stdout
         assert (tmp_path / name).is_file()
+
+
+def test_profile_run_says_whether_the_profile_is_met(failing_target: Path, tmp_path: Path) -> None:
+    proc = cicclo("run", "--target", str(failing_target), "--out", str(tmp_path), "--profile", "oapif-socle")
+    assert proc.returncode == 1, proc.stdout[-2000:]
+    assert "Profil oapif-socle version 1.0 : NON ATTEINT" in proc.stdout
+    profile = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))["run"]["profile"]
+    assert profile["name"] == "oapif-socle" and not profile["met"] and "OAPIF-CORE-004" in profile["failing"]
 
 
 def test_run_with_errors_only_exits_3(silent_target: Path, tmp_path: Path) -> None:

@@ -25,7 +25,7 @@ def dcat_target(directory: Path, url: str) -> Path:
 
 def run_against(tmp_path: Path, route: Callable[[BaseHTTPRequestHandler], None]) -> tuple[dict[str, str], dict]:
     with serve(route) as (url, _):
-        code, results, output = run_suite(dcat_target(tmp_path, url), tmp_path / "out", suite="suites/dcat")
+        code, results, output = run_suite(dcat_target(tmp_path, url), tmp_path / "out", suite="suites/metadata/dcat")
     assert results is not None, output
     return statuses(results), {r["test_id"]: r for r in results["results"]}
 

@@ -13,6 +13,8 @@ import pytest
 from cicclo.catalogue import catalogue_sha256, load_committed
 from cicclo.diff import diff, statuses_of
 from cicclo.matrix import MatrixError, build, load_run, write
+from cicclo.model import Level, Status, TestResult
+from cicclo.profiles import Profile, profile_state
 from cicclo.reporters.earl import to_earl
 from tests.conftest import ROOT
 
@@ -110,3 +112,19 @@ def test_earl_export_maps_every_status() -> None:
     doc = to_earl(load_run(EXAMPLES / "exemple-a").doc)
     outcomes = {a["earl:result"]["earl:outcome"]["@id"] for a in doc["@graph"] if a.get("@type") == "earl:Assertion"}
     assert outcomes == {"earl:passed", "earl:failed", "earl:inapplicable", "earl:untested"}
+
+
+def _result(test_id: str, status: Status) -> TestResult:
+    return TestResult(test_id, "titre", status, Level.MUST, [], None, "classe", "oapif", "")
+
+
+@pytest.mark.parametrize(("statuses", "state"), [
+    ({"A": Status.PASS, "B": Status.NOT_APPLICABLE}, "ATTEINT"),
+    ({"A": Status.PASS, "B": Status.NOT_TESTED}, "INCOMPLET"),
+    ({"A": Status.PASS}, "INCOMPLET"),                            # B deselected
+    ({"A": Status.FAIL, "B": Status.NOT_TESTED}, "NON ATTEINT, INCOMPLET"),
+    ({"A": Status.ERROR, "B": Status.PASS}, "NON ATTEINT"),
+])
+def test_profile_state(statuses: dict[str, Status], state: str) -> None:
+    verdict = Profile("p", "1.0", "profil", ("A", "B")).verdict({k: _result(k, s) for k, s in statuses.items()})
+    assert profile_state(verdict) == state

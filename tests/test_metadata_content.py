@@ -318,8 +318,8 @@ def _target(directory: Path, csw_url: str) -> Path:
 
 
 def _run_suite(target: Path, out: Path) -> dict[str, str]:
-    cmd = [sys.executable, "-m", "pytest", "suites/metadata", "--target", str(target), "--cicclo-out", str(out),
-           "-q", "-p", "no:cacheprovider"]
+    cmd = [sys.executable, "-m", "pytest", "suites/metadata/iso19139", "--target", str(target),
+           "--cicclo-out", str(out), "-q", "-p", "no:cacheprovider"]
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
     results = out / "results.json"
     assert results.exists(), (proc.stdout + proc.stderr)[-3000:]

@@ -131,7 +131,7 @@ def mutated_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
         target = base / "target.yaml"
         target.write_text(yaml.safe_dump({"id": "mutations", "name": "fiches mutées",
                                           "services": {"csw": {"url": catalogue.csw_url}}}), encoding="utf-8")
-        code, results, output = run_suite(target, base / "out", suite="suites/metadata", timeout=240)
+        code, results, output = run_suite(target, base / "out", suite="suites/metadata/iso19139", timeout=240)
         assert results is not None, output[-3000:]
         loaded = {}
         for path in sorted((catalogue.workdir / "records").glob("*.xml")):

@@ -93,7 +93,7 @@ def test_every_verdict_keeps_its_evidence_with_a_curl_line(local_run: tuple[int,
 
 
 def test_no_request_outside_the_target_host(local_run: tuple[int, dict[str, Any], Path]) -> None:
-    """The reference's documents link to other hosts (licence, map tiles): none of them is contacted."""
+    """The reference's documents and catalogue records link to other hosts (schemas, licences): none is contacted."""
     _, results, out = local_run
     hosts = {urlsplit(json.loads(p.read_text(encoding="utf-8"))["request"]["url"]).hostname
              for p in (out / "evidence").glob("*.json")}

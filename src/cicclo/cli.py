@@ -13,9 +13,20 @@ from typing import Any
 
 from cicclo.errors import ConfigurationError
 from cicclo.model import LEVEL_LABELS_FR, Level
+from cicclo.profiles import profile_state
 from cicclo.targets import REPO_ROOT, Target, all_target_paths, load_target
 
-SUITES = {name: f"suites/{name}" for name in ("oapif", "csw", "records", "metadata", "dcat", "proconnect")}
+# a suite name on the command line is a folder of suites/; the metadata suite gathers four parts, each runnable alone
+SUITES = {
+    "oapif": "suites/oapif",
+    "metadata": "suites/metadata",
+    "csw": "suites/metadata/csw",
+    "records": "suites/metadata/records",
+    "iso19139": "suites/metadata/iso19139",
+    "dcat": "suites/metadata/dcat",
+    "proconnect": "suites/proconnect",
+}
+DEFAULT_SUITES = ("oapif", "metadata", "proconnect")
 USAGE_ERROR = 2
 PYTEST_USAGE_ERROR = 4
 PYTEST_NO_TESTS = 5
@@ -129,8 +140,10 @@ def _validate_run(args: argparse.Namespace) -> list[tuple[str, Target]]:
 
 
 def _pytest_command(args: argparse.Namespace, name: str, out: Path) -> list[str]:
-    suites = args.suite or [s for s in SUITES if (REPO_ROOT / SUITES[s]).is_dir()]
-    cmd = [sys.executable, "-m", "pytest", *(SUITES[s] for s in suites), "--target", name,
+    folders = list(dict.fromkeys(SUITES[s] for s in args.suite or DEFAULT_SUITES))
+    # a part of a suite asked for together with the whole suite is run once
+    folders = [f for f in folders if not any(f.startswith(other + "/") for other in folders)]
+    cmd = [sys.executable, "-m", "pytest", *folders, "--target", name,
            "--cicclo-out", str(out), "-v", "--tb=no", "-rN"]
     for option in ("max_collections", "max_pages", "max_features", "max_records"):
         if getattr(args, option) is not None:
@@ -193,7 +206,7 @@ def _print_profile(out: Path) -> None:
     except (OSError, ValueError, KeyError):
         return
     if profile:
-        state = "ATTEINT" if profile["met"] else "INCOMPLET" if not profile["complete"] else "NON ATTEINT"
+        state = profile_state(profile)
         print(f"Profil {profile['name']} version {profile['version']} : {state}")
         if profile["failing"]:
             print(f"  en échec : {', '.join(profile['failing'])}")

@@ -20,6 +20,7 @@ from cicclo.declare import Declaration, declaration_of
 from cicclo.errors import CheckFailed, ConfigurationError, NotApplicable, NotTested, TransportError
 from cicclo.http import EvidenceStore, HttpClient
 from cicclo.model import InstanceResult, Status, TestResult, aggregate, exit_status
+from cicclo.profiles import profile_state
 from cicclo.redact import Redactor
 from cicclo.reference.builtins import Started
 from cicclo.reporters.results_json import DESELECTED
@@ -71,28 +72,30 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="ne lancer que les tests d'un profil de suites/profiles.yaml et dire s'il est atteint")
 
 
-# The target services each suite directory talks to (the features server links the catalogue's records).
+# The target services each suite folder talks to (the features server links the catalogue's records).
 SUITE_SERVICES = {
     "oapif": ("oapif", "csw"),
-    "csw": ("csw",),
-    "records": ("ogcapi_records",),
-    "metadata": ("csw",),
-    "dcat": ("dcat",),
+    "metadata/csw": ("csw",),
+    "metadata/records": ("ogcapi_records",),
+    "metadata/iso19139": ("csw",),
+    "metadata/dcat": ("dcat",),
     "proconnect": ("proconnect_provider", "proconnect_rp"),
 }
 
 
 def selected_suites(config: pytest.Config) -> set[str]:
-    """Names of the suite directories a run collects (all of them for ``suites/`` itself)."""
+    """The suite folders (keys of ``SUITE_SERVICES``) a run collects, whole or in part."""
     names: set[str] = set()
     args = config.args or [str(p) for p in config.getini("testpaths")]
     for arg in args:
         path = Path(arg.split("::")[0])
         path = (Path(config.invocation_params.dir) / path).resolve() if not path.is_absolute() else path
-        if path == SUITES_DIR:
-            return set(SUITE_SERVICES)
-        if SUITES_DIR in path.parents:
-            names.add(path.relative_to(SUITES_DIR).parts[0])
+        if path != SUITES_DIR and SUITES_DIR not in path.parents:
+            continue
+        for name in SUITE_SERVICES:
+            folder = SUITES_DIR / name
+            if path == folder or folder in path.parents or path in folder.parents:
+                names.add(name)
     return names
 
 
@@ -424,7 +427,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
                   + f" — dont {warnings} avertissement(s) DEVRAIT")
     verdict = run.profile_verdict()
     if verdict is not None:
-        state = "ATTEINT" if verdict["met"] else "INCOMPLET" if not verdict["complete"] else "NON ATTEINT"
+        state = profile_state(verdict)
         tr.write_line(f"profil {verdict['name']} version {verdict['version']} : {state}"
                       + (f" — en échec : {', '.join(verdict['failing'])}" if verdict["failing"] else "")
                       + (f" — non testés : {', '.join(verdict['not_run'])}" if verdict["not_run"] else ""))

@@ -30,6 +30,15 @@ class Profile:
                 "complete": complete, "met": complete and not failing, "not_run": missing, "failing": failing}
 
 
+def profile_state(verdict: dict[str, Any]) -> str:
+    """In words: met; not met (a test fails), incomplete as well when some test was not run; or incomplete."""
+    if verdict["met"]:
+        return "ATTEINT"
+    if verdict["failing"]:
+        return "NON ATTEINT" if verdict["complete"] else "NON ATTEINT, INCOMPLET"
+    return "INCOMPLET"
+
+
 def load_profiles() -> dict[str, Profile]:
     doc = yaml.safe_load(PROFILES_PATH.read_text(encoding="utf-8")) or {}
     return {name: Profile(name, str(p["version"]), p["title"], tuple(p["tests"]))
