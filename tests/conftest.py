@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -57,3 +58,48 @@ def run_suite(target: str | Path, out: Path, *args: str, env: dict[str, str] | N
 
 def statuses(results: dict[str, Any]) -> dict[str, str]:
     return {r["test_id"]: r["status"] for r in results["results"]}
+
+
+# -- one run per defect, compared with the run without defect -----------------------------------------------
+
+Run = tuple[dict[str, str], str]  # statuses by ID (empty when the run wrote no results), output
+
+
+def expected_statuses(path: Path) -> dict[str, str]:
+    """The statuses of an expectations file (``ID: {status: ..., ...}``)."""
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {test_id: entry["status"] for test_id, entry in doc.items()}
+
+
+def run_each(names: Iterable[str], target_of: Callable[[str], Path], suite: str, out: Path,
+             parallel: int = 4) -> dict[str, Run]:
+    """Run ``suite`` once per name (a defect, or ``none``) against its target, ``parallel`` at a time."""
+    def one(name: str) -> tuple[str, Run]:
+        _, results, output = run_suite(target_of(name), out / name, suite=suite)
+        return name, (statuses(results) if results else {}, output)
+
+    with ThreadPoolExecutor(max_workers=parallel) as pool:
+        return dict(pool.map(one, names))
+
+
+def assert_matches(run: Run, expected: dict[str, str]) -> None:
+    """Same IDs, same statuses."""
+    observed, output = run
+    assert observed, output[-3000:]
+    assert set(observed) == set(expected), \
+        f"identifiants sans attente ou attentes sans test : {set(observed) ^ set(expected)}"
+    wrong = {k: (v, expected[k]) for k, v in observed.items() if v != expected[k]}
+    assert not wrong, f"statuts (observé, attendu) : {wrong}"
+
+
+def assert_only_changes(defect: str, runs: dict[str, Run], changes: dict[str, str]) -> None:
+    """The defect's run differs from the ``none`` run by exactly ``changes`` (ID -> status)."""
+    baseline, _ = runs["none"]
+    observed, output = runs[defect]
+    assert observed, f"{defect}: pas de résultats\n{output[-3000:]}"
+    assert set(observed) == set(baseline), f"{defect}: identifiants différents {set(observed) ^ set(baseline)}"
+    for test_id, status in changes.items():
+        assert baseline[test_id] != status, f"{test_id} est déjà {status} sans défaut"
+        assert observed[test_id] == status, f"{defect}: {test_id} est {observed[test_id]}, {status} attendu"
+    changed = {k: (baseline[k], v) for k, v in observed.items() if k not in changes and baseline[k] != v}
+    assert not changed, f"{defect}: d'autres identifiants ont changé de statut (sans défaut, avec) : {changed}"

@@ -12,14 +12,13 @@ IDs already FAIL on the real pycsw (CSW-003, CSW-015, CSW-INSPIRE-004, see local
 from __future__ import annotations
 
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 import yaml
 
 from cicclo.reference.catalogue import ReferenceCatalogue
-from tests.conftest import ROOT, run_suite, statuses
+from tests.conftest import ROOT, Run, assert_matches, assert_only_changes, expected_statuses, run_each
 from tests.faults.csw_proxy import CSW_DEFECTS, CswFaultProxy
 
 BASELINE = ROOT / "tests" / "expectations" / "local-csw.yaml"
@@ -50,13 +49,6 @@ CSW_FAULTS: dict[str, dict[str, str]] = {
                                  "CSW-INSPIRE-003": "NOT_TESTED", "CSW-INSPIRE-004": "NOT_TESTED"},
 }
 
-Run = tuple[dict[str, str], str]
-
-
-def _baseline() -> dict[str, str]:
-    doc = yaml.safe_load(BASELINE.read_text(encoding="utf-8"))
-    return {test_id: entry["status"] for test_id, entry in doc.items()}
-
 
 def _target(directory: Path, defect: str, url: str) -> Path:
     path = directory / f"csw-{defect}.yaml"
@@ -75,7 +67,7 @@ def test_every_defect_has_its_expectations() -> None:
 
 def test_every_check_can_fail() -> None:
     """Each defect turns exactly one ID FAIL, and every ID that passes on pycsw has a defect of its own."""
-    baseline = _baseline()
+    baseline = expected_statuses(BASELINE)
     for defect, expected in CSW_FAULTS.items():
         failing = [k for k, v in expected.items() if v == "FAIL"]
         assert len(failing) == 1, f"{defect}: {failing} (un seul identifiant FAIL attendu)"
@@ -102,34 +94,14 @@ def csw_proxy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CswFaultProx
 @pytest.fixture(scope="module")
 def fault_runs(csw_proxy: CswFaultProxy, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
     base = tmp_path_factory.mktemp("csw-faults")
-
-    def one(defect: str) -> tuple[str, Run]:
-        target = _target(base, defect, csw_proxy.base(defect))
-        _, results, output = run_suite(target, base / defect, suite="suites/csw")
-        return defect, (statuses(results) if results else {}, output)
-
-    with ThreadPoolExecutor(max_workers=PARALLEL_RUNS) as pool:
-        return dict(pool.map(one, ["none", *CSW_FAULTS]))
+    return run_each(["none", *CSW_FAULTS], lambda defect: _target(base, defect, csw_proxy.base(defect)),
+                    "suites/metadata/csw", base, PARALLEL_RUNS)
 
 
 def test_without_defect_matches_expectations(fault_runs: dict[str, Run]) -> None:
-    observed, output = fault_runs["none"]
-    expected = _baseline()
-    assert observed, output[-3000:]
-    assert set(observed) == set(expected), \
-        f"identifiants sans attente ou attentes sans test : {set(observed) ^ set(expected)}"
-    wrong = {k: (v, expected[k]) for k, v in observed.items() if v != expected[k]}
-    assert not wrong, f"statuts (observé, attendu) : {wrong}"
+    assert_matches(fault_runs["none"], expected_statuses(BASELINE))
 
 
 @pytest.mark.parametrize("defect", sorted(CSW_FAULTS))
 def test_defect_fails_its_id_only(defect: str, fault_runs: dict[str, Run]) -> None:
-    baseline, _ = fault_runs["none"]
-    observed, output = fault_runs[defect]
-    assert observed, f"{defect}: pas de résultats\n{output[-3000:]}"
-    assert set(observed) == set(baseline), f"{defect}: identifiants différents {set(observed) ^ set(baseline)}"
-    for test_id, status in CSW_FAULTS[defect].items():
-        assert baseline[test_id] != status, f"{test_id} est déjà {status} sans défaut"
-        assert observed[test_id] == status, f"{defect}: {test_id} est {observed[test_id]}, {status} attendu"
-    changed = {k: (baseline[k], v) for k, v in observed.items() if k not in CSW_FAULTS[defect] and baseline[k] != v}
-    assert not changed, f"{defect}: d'autres identifiants ont changé de statut (sans défaut, avec) : {changed}"
+    assert_only_changes(defect, fault_runs, CSW_FAULTS[defect])

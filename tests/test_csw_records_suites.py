@@ -1,7 +1,7 @@
 """The CSW, OGC API Records and INSPIRE download suites against real servers.
 
-- baseline: ``suites/csw`` and ``suites/records`` against the built-in reference catalogue (pycsw 2.6.2 and
-  pygeoapi's CSWFacade), statuses compared with ``tests/expectations/local-{csw,records}.yaml``;
+- baseline: ``suites/metadata/csw`` and ``suites/metadata/records`` against the built-in reference catalogue
+  (pycsw 2.6.2 and pygeoapi's CSWFacade), statuses compared with ``tests/expectations/local-{csw,records}.yaml``;
 - (the CSW faults, one per CSW check, are in ``tests/test_csw_faults.py``);
 - Records faults on a scripted catalogue: the expected ID turns FAIL, the others keep their status;
 - INSPIRE download: ``test_inspire_download.py`` against a scripted loopback OGC API (with and without the
@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.conftest import ROOT, statuses
+from tests.conftest import ROOT, Run, assert_matches, assert_only_changes, statuses
 from tests.servers import reply, serve
 
 EXPECTATIONS = ROOT / "tests" / "expectations"
@@ -59,7 +59,7 @@ def builtin_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     base = tmp_path_factory.mktemp("catalogue-builtin")
     target = _target(base, "catalogue-local", {"csw": {"builtin": "catalogue", "options": {"inspire": True}},
                                                "ogcapi_records": {"builtin": "catalogue"}})
-    observed, output = _run(["suites/csw", "suites/records"], target, base / "out")
+    observed, output = _run(["suites/metadata/csw", "suites/metadata/records"], target, base / "out")
     assert observed, output[-3000:]
     return observed
 
@@ -68,10 +68,7 @@ def builtin_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 def test_builtin_catalogue_statuses(expectations: str, builtin_run: dict[str, str]) -> None:
     expected = _expected(expectations)
     prefix = "CSW-" if "csw" in expectations else "OAREC-"
-    ran = {k: v for k, v in builtin_run.items() if k.startswith(prefix)}
-    assert set(ran) == set(expected), f"identifiants sans attente ou attentes sans test : {set(ran) ^ set(expected)}"
-    wrong = {k: (v, expected[k]) for k, v in ran.items() if v != expected[k]}
-    assert not wrong, f"statuts (observé, attendu) : {wrong}"
+    assert_matches(({k: v for k, v in builtin_run.items() if k.startswith(prefix)}, ""), expected)
 
 
 # -- INSPIRE download service on OGC API Features -----------------------------------------------------
@@ -195,34 +192,26 @@ def _records_api(defect: str) -> Any:
 
 
 @pytest.fixture(scope="module")
-def records_fault_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, str]]:
+def records_fault_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
     base = tmp_path_factory.mktemp("records-faults")
-    suites = ["suites/records/test_records_api.py", "suites/records/test_records_encodings.py"]
+    suites = ["suites/metadata/records/test_records_api.py", "suites/metadata/records/test_records_encodings.py"]
 
-    def one(defect: str) -> tuple[str, dict[str, str]]:
+    def one(defect: str) -> tuple[str, Run]:
         with serve(_records_api(defect)) as (url, _):
             target = _target(base, f"records-{defect}", {"ogcapi_records": {"url": url}})
-            observed, output = _run(suites, target, base / defect)
-        assert observed, output[-3000:]
-        return defect, observed
+            return defect, _run(suites, target, base / defect)
 
     with ThreadPoolExecutor(max_workers=5) as pool:
-        return dict(pool.map(one, ["aucun", *RECORDS_FAULTS]))
+        return dict(pool.map(one, ["none", *RECORDS_FAULTS]))
 
 
-def test_records_scripted_catalogue_without_defect(records_fault_runs: dict[str, dict[str, str]]) -> None:
-    observed = records_fault_runs["aucun"]
+def test_records_scripted_catalogue_without_defect(records_fault_runs: dict[str, Run]) -> None:
+    observed, _ = records_fault_runs["none"]
     expected = {"OAREC-013": "PASS", "OAREC-023": "PASS", "OAREC-024": "PASS", "OAREC-025": "PASS",
                 "OAREC-026": "PASS", "OAREC-050": "PASS", "OAREC-058": "PASS", "OAREC-030": None}
     assert {k: observed.get(k) for k in expected} == expected
 
 
 @pytest.mark.parametrize("defect", sorted(RECORDS_FAULTS))
-def test_records_defect_is_detected_by_its_ids_only(defect: str, records_fault_runs: dict[str, dict[str, str]]) -> None:
-    baseline, observed = records_fault_runs["aucun"], records_fault_runs[defect]
-    for test_id, status in RECORDS_FAULTS[defect].items():
-        assert baseline[test_id] != status, f"{test_id} est déjà {status} sans défaut"
-        assert observed[test_id] == status, f"{defect}: {test_id} est {observed[test_id]}, {status} attendu"
-    changed = {k: (baseline.get(k), v) for k, v in observed.items()
-               if k not in RECORDS_FAULTS[defect] and baseline.get(k) != v}
-    assert not changed, f"{defect}: d'autres identifiants ont changé de statut : {changed}"
+def test_records_defect_is_detected_by_its_ids_only(defect: str, records_fault_runs: dict[str, Run]) -> None:
+    assert_only_changes(defect, records_fault_runs, RECORDS_FAULTS[defect])

@@ -92,14 +92,6 @@ KNOWN_CLASSES: dict[str, ConformanceClass] = {
     )
 }
 
-SUITE_TITLES_FR = {
-    "oapif": "OGC API Features – Partie 1 : Cœur",
-    "csw": "Service de catalogue CSW 2.0.2",
-    "records": "OGC API Records – Partie 1 : Cœur",
-    "metadata": "Contenu des fiches de métadonnées (ISO 19139, INSPIRE, CNIG, DCAT-AP)",
-    "proconnect": "ProConnect (OpenID Connect)",
-}
-
 
 def declared_classes(conforms_to: list[str]) -> tuple[set[str], list[str]]:
     """Known classes declared by a ``conformsTo`` list, and notes on informative (draft) URIs used."""

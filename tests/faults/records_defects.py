@@ -111,6 +111,50 @@ def _q_matches_nothing(ex: Exchange) -> bool:
     return False
 
 
+# -- OAREC-036 and OAREC-042: the API definition declares q as a plain string, or does not declare sortby ---------
+
+def _is_definition(ex: Exchange) -> bool:
+    return ex.path == "openapi"
+
+
+def _edit_items_parameters(edit):  # type: ignore[no-untyped-def]
+    """An edit of the parameter list of every GET …/items operation of the API definition."""
+    def on_definition(doc: dict, ex: Exchange) -> None:
+        for path, item in (doc.get("paths") or {}).items():
+            if path.endswith("/items") and isinstance(item.get("get"), dict):
+                item["get"]["parameters"] = edit(item["get"].get("parameters") or [])
+    return on_definition
+
+
+def _is_ref_to(param: object, building_block: str) -> bool:
+    return isinstance(param, dict) and str(param.get("$ref", "")).endswith(f"/parameters/{building_block}")
+
+
+def _q_as_string(params: list) -> list:
+    return [{"name": "q", "in": "query", "required": False, "style": "form", "explode": False,
+             "schema": {"type": "string"}} if _is_ref_to(p, "q.yaml") else p for p in params]
+
+
+def _without_sortby(params: list) -> list:
+    return [p for p in params if not _is_ref_to(p, "sortby.yaml")]
+
+
+# -- OAREC-053: a catalogue asked for in JSON is labelled GeoJSON --------------------------------------------
+
+def _catalog_as_geojson(ex: Exchange) -> None:
+    html = dict(ex.query).get("f") == "html" or ex.accept.startswith("text/html")
+    if ex.status == 200 and _is_collection(ex) and not html:
+        ex.headers["content-type"] = "application/geo+json"
+
+
+# -- OAREC-055: the conformance declaration asked for in HTML is labelled text/plain -----------------------------
+
+def _html_conformance_as_text(ex: Exchange) -> None:
+    html = dict(ex.query).get("f") == "html" or ex.accept.startswith("text/html")
+    if ex.status == 200 and ex.path == "conformance" and html:
+        ex.headers["content-type"] = "text/plain; charset=utf-8"
+
+
 RECORDS_DEFECTS: dict[str, Defect] = {
     "none": Defect("none"),
     "sans-lien-conformite": Defect("sans-lien-conformite",
@@ -124,4 +168,10 @@ RECORDS_DEFECTS: dict[str, Defect] = {
     "q-sans-resultat": Defect("q-sans-resultat", before=_q_matches_nothing),
     "type-ignore": Defect("type-ignore", before=_drop_param("type")),
     "sortby-ignore": Defect("sortby-ignore", before=_drop_param("sortby")),
+    "q-declare-en-chaine": Defect("q-declare-en-chaine",
+                                  after=_edit_json(_is_definition, _edit_items_parameters(_q_as_string))),
+    "sortby-non-declare": Defect("sortby-non-declare",
+                                 after=_edit_json(_is_definition, _edit_items_parameters(_without_sortby))),
+    "catalogue-en-geojson": Defect("catalogue-en-geojson", after=_catalog_as_geojson),
+    "conformance-html-en-texte": Defect("conformance-html-en-texte", after=_html_conformance_as_text),
 }

@@ -208,18 +208,23 @@ class OapifContext:
 
         ``note`` (a recorder or verdict) receives the budget message, so a cut is never silent.
         """
-        entries = [
-            c for c in self.collections_json()["collections"]
-            if isinstance(c, dict) and isinstance(c.get("id"), str)
-            and str(c.get("itemType", "feature")).lower() == "feature"
-        ]
+        return self.collections_of_type("feature", note, "collections", "aucune collection d'entités")
+
+    def collections_of_type(self, item_type: str, note: Any, label: str, none_found: str) -> list[CollectionRef]:
+        """Collections whose ``itemType`` is (or lists) ``item_type`` — 'feature' when absent — within budget."""
+        def kinds(entry: dict[str, Any]) -> list[str]:
+            value = entry.get("itemType", "feature")
+            return [str(v).lower() for v in value] if isinstance(value, list) else [str(value).lower()]
+
+        entries = [c for c in self.collections_json()["collections"]
+                   if isinstance(c, dict) and isinstance(c.get("id"), str) and item_type in kinds(c)]
         limit = self.budgets.max_collections
         if limit is not None and len(entries) > limit:
             if note is not None:
-                note.note(f"budget : {limit} collections testées sur {len(entries)} (--max-collections)")
+                note.note(f"budget : {limit} {label} testées sur {len(entries)} (--max-collections)")
             entries = entries[:limit]
         if not entries:
-            raise NotTested("aucune collection d'entités dans /collections")
+            raise NotTested(f"{none_found} dans /collections")
         return [CollectionRef(c["id"], c) for c in entries]
 
     def collection_exchange(self, collection_id: str) -> Exchange:

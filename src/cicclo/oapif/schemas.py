@@ -1,4 +1,4 @@
-"""Offline validation of responses against the OGC API Features Part 1 schemas and the GeoJSON schemas.
+"""Offline validation of responses against the OGC API schemas (Features and Records Part 1) and GeoJSON.
 
 The OGC schemas are OpenAPI 3.0 schema objects (``nullable``, relative ``$ref`` to YAML files); they are
 turned into JSON Schema and resolved from the copies shipped in ``schemas/external`` — never fetched.
@@ -20,7 +20,9 @@ from cicclo.targets import REPO_ROOT
 
 EXTERNAL = REPO_ROOT / "schemas" / "external"
 OAPIF_DIR = EXTERNAL / "ogcapi-features"
+RECORDS_DIR = EXTERNAL / "ogcapi-records"
 PART1_SCHEMAS = "https://schemas.opengis.net/ogcapi/features/part1/1.0/openapi/schemas/"
+RECORDS_SCHEMAS = "https://schemas.opengis.net/ogcapi/records/part1/1.0/openapi/schemas/"
 GEOJSON_DIR = EXTERNAL / "geojson-schema" / "schema"
 
 
@@ -42,9 +44,12 @@ def openapi_to_jsonschema(node: Any) -> Any:
 
 @cache
 def url_mapping() -> dict[str, Path]:
-    """Published schema URL -> shipped copy (both http and https forms)."""
-    doc = json.loads((OAPIF_DIR / "mapping.json").read_text(encoding="utf-8"))
-    return {url: OAPIF_DIR / rel for url, rel in doc["mapping"].items()}
+    """Published schema URL -> shipped copy, for every shipped OGC API schema set."""
+    mapping: dict[str, Path] = {}
+    for folder in (OAPIF_DIR, RECORDS_DIR):
+        doc = json.loads((folder / "mapping.json").read_text(encoding="utf-8"))
+        mapping.update({url: folder / rel for url, rel in doc["mapping"].items()})
+    return mapping
 
 
 def load_external(url: str) -> Any:
@@ -75,20 +80,20 @@ def registry() -> Registry[Any]:
 
 
 @cache
-def _validator(name: str) -> jsonschema.protocols.Validator:
+def _validator(name: str, base: str) -> jsonschema.protocols.Validator:
     if name.startswith("geojson:"):
         schema = json.loads((GEOJSON_DIR / f"{name.split(':', 1)[1]}.json").read_text(encoding="utf-8"))
         cls = jsonschema.validators.validator_for(schema)
         return cls(schema)  # type: ignore[no-any-return]
-    return jsonschema.Draft202012Validator({"$ref": PART1_SCHEMAS + f"{name}.yaml"}, registry=registry())
+    return jsonschema.Draft202012Validator({"$ref": base + f"{name}.yaml"}, registry=registry())
 
 
-def schema_errors(name: str, document: Any, limit: int = 5) -> list[str]:
+def schema_errors(name: str, document: Any, limit: int = 5, base: str = PART1_SCHEMAS) -> list[str]:
     """Errors of ``document`` against a Part 1 schema (e.g. 'landingPage', 'collections', 'collection',
     'confClasses', 'featureCollectionGeoJSON', 'featureGeoJSON') or a GeoJSON one ('geojson:Feature',
-    'geojson:FeatureCollection'); an empty list means valid."""
+    'geojson:FeatureCollection'); an empty list means valid. ``base``: the schema set (Features by default)."""
     errors = []
-    for err in _validator(name).iter_errors(document):
+    for err in _validator(name, base).iter_errors(document):
         where = "/".join(str(p) for p in err.absolute_path) or "(racine)"
         errors.append(f"{where} : {err.message[:300]}")
         if len(errors) >= limit:

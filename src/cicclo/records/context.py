@@ -82,18 +82,8 @@ class RecordsContext(OapifContext):
 
     def record_collections(self, note: Any = None) -> list[CollectionRef]:
         """Collections of records (itemType 'record'), all of them unless max_collections cuts the list."""
-        entries = [c for c in self.collections_json()["collections"]
-                   if isinstance(c, dict) and isinstance(c.get("id"), str)
-                   and (c.get("itemType") == "record" or (isinstance(c.get("itemType"), list)
-                                                          and "record" in c["itemType"]))]
-        limit = self.budgets.max_collections
-        if limit is not None and len(entries) > limit:
-            if note is not None:
-                note.note(f"budget : {limit} collections de fiches testées sur {len(entries)} (--max-collections)")
-            entries = entries[:limit]
-        if not entries:
-            raise NotTested("aucune collection de fiches (itemType « record ») dans /collections")
-        return [CollectionRef(c["id"], c) for c in entries]
+        return self.collections_of_type("record", note, "collections de fiches",
+                                        "aucune collection de fiches (itemType « record »)")
 
     def record_scan(self, collection: CollectionRef) -> RecordScan:
         """The whole collection walked once per run; at most ``max_records`` records are kept whole."""
