@@ -363,6 +363,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         elif not instances and not statuses:
             top_message = "aucune instance vérifiée"
     status = aggregate(statuses)
+    if status is Status.PASS and top_status is Status.NOT_TESTED:
+        # the test stopped on a precondition after a few instances: what it did check is no verdict on the rest
+        status = Status.NOT_TESTED
     message = top_message if exc is not None and not instances else summarize(instances, status)
     if exc is not None and instances:
         message = f"{top_message}\n{message}"

@@ -69,7 +69,11 @@ def test_geojson_content(api: OapifContext, verdict: Verdict) -> None:
             ex = api.client.get(api.items_url(coll), accept=ACCEPT_GEOJSON, params={"limit": "100"})
             doc = api.precondition_json(ex, f"entités de {coll.id}")
             _check_geojson(rec, doc, "featureCollectionGeoJSON", "geojson:FeatureCollection")
-        for fid in api.sample_feature_ids(coll, verdict):
+        try:
+            sample = api.sample_feature_ids(coll, verdict)
+        except NotTested:
+            return  # the items instance above already says why this collection could not be read
+        for fid in sample:
             with verdict.instance(f"collection={coll.id} featureId={fid}") as rec:
                 one = api.client.get(api.feature_url(coll, fid), accept=ACCEPT_GEOJSON)
                 doc = api.precondition_json(one, f"entité {fid}")
