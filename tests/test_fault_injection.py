@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from tests.conftest import run_suite, statuses, write_target
-from tests.faults.defects import CONFORMANT, EXPECTED, RUN_ENV, TARGET_EXTRA
+from tests.faults.defects import CONFORMANT, EXPECTED, OWNER_ONLY, RUN_ENV, TARGET_EXTRA
 from tests.faults.proxy import FaultProxy
 
 BUDGET = ("--max-features", "3")
@@ -30,7 +30,7 @@ def runs(proxy: FaultProxy, tmp_path_factory: pytest.TempPathFactory) -> dict[st
         assert results is not None, f"{name}: pas de results.json\n{output[-3000:]}"
         return name, statuses(results)
 
-    names = ["none", *EXPECTED, *CONFORMANT]
+    names = ["none", *EXPECTED, *OWNER_ONLY, *CONFORMANT]
     with ThreadPoolExecutor(max_workers=2) as pool:
         return dict(pool.map(one, names))
 
@@ -44,6 +44,15 @@ def test_defect_is_detected_by_its_id_only(defect: str, runs: dict[str, dict[str
         assert observed[test_id] == status, f"{defect}: {test_id} est {observed[test_id]}, {status} attendu"
     changed = {k: (baseline[k], v) for k, v in observed.items() if k not in expected and baseline.get(k) != v}
     assert not changed, f"{defect}: d'autres identifiants ont changé de statut : {changed}"
+
+
+@pytest.mark.parametrize("defect", sorted(OWNER_ONLY))
+def test_unusable_resource_fails_its_owner_only(defect: str, runs: dict[str, dict[str, str]]) -> None:
+    baseline, observed, owner = runs["none"], runs[defect], OWNER_ONLY[defect]
+    assert (baseline[owner], observed[owner]) == ("PASS", "FAIL"), f"{defect}: {owner} {observed[owner]}"
+    changed = {k: (baseline[k], v) for k, v in observed.items() if k != owner and baseline[k] != v}
+    assert changed and {v for _, v in changed.values()} == {"NOT_TESTED"}, \
+        f"{defect}: les autres identifiants ne peuvent que passer en NOT_TESTED : {changed}"
 
 
 @pytest.mark.parametrize("repair", sorted(CONFORMANT))

@@ -313,6 +313,8 @@ DEFECTS: dict[str, Defect] = {d.name: d for d in (
     Defect("error-code-undocumented", after=_edit_json(lambda ex: ex.path == "openapi", _undocumented_400)),
     Defect("definition-plain-json", after=_definition_as_plain_json),
     Defect("auth-undeclared", before=_require_key),
+    Defect("landing-500", before=lambda ex: _is_landing(ex) and _server_error(ex, "")),
+    Defect("collections-500", before=lambda ex: ex.path == "collections" and _server_error(ex, "")),
     # conformant repairs of pygeoapi's own deviations
     Defect("strict-params", before=_strict_params_before,
            after=_edit_json(lambda ex: ex.path == "openapi", _hide_free_form)),
@@ -375,6 +377,13 @@ EXPECTED: dict[str, dict[str, str]] = {
     "error-code-undocumented": {"OAPIF-OAS30-002": "FAIL"},
     "definition-plain-json": {"OAPIF-OAS30-003": "FAIL"},
     "auth-undeclared": {"OAPIF-OAS30-006": "FAIL"},
+}
+
+#: an unusable resource that every other test needs -> the test that owns it; the owner FAILs, the tests that
+#: need the resource turn NOT_TESTED, and no other test changes its status
+OWNER_ONLY: dict[str, str] = {
+    "landing-500": "OAPIF-CORE-003",
+    "collections-500": "OAPIF-CORE-009",
 }
 
 #: repairs -> {test ID: status}: checks that FAIL (or cannot run) on pygeoapi pass on a conformant server
