@@ -15,10 +15,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import yaml
 
 from cicclo.reference.catalogue import ReferenceCatalogue
-from tests.conftest import ROOT, Run, assert_matches, assert_only_changes, expected_statuses, run_each
+from tests.conftest import (
+    ROOT,
+    Run,
+    assert_matches,
+    assert_only_changes,
+    expected_statuses,
+    run_each,
+    write_target,
+)
 from tests.faults.csw_proxy import CSW_DEFECTS, CswFaultProxy
 
 BASELINE = ROOT / "tests" / "expectations" / "local-csw.yaml"
@@ -51,11 +58,7 @@ CSW_FAULTS: dict[str, dict[str, str]] = {
 
 
 def _target(directory: Path, defect: str, url: str) -> Path:
-    path = directory / f"csw-{defect}.yaml"
-    doc = {"id": f"csw-{defect}", "name": f"CSW de référence, défaut {defect}",
-           "services": {"csw": {"url": url, "options": {"inspire": True}}}}
-    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
-    return path
+    return write_target(directory, f"csw-{defect}", url, services={"csw": {"url": url, "options": {"inspire": True}}})
 
 
 # -- without a catalogue: the table itself ---------------------------------------------------------------

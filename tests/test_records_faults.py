@@ -17,10 +17,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import yaml
 
 from cicclo.reference.catalogue import ReferenceCatalogue
-from tests.conftest import ROOT, Run, assert_matches, assert_only_changes, expected_statuses, run_each
+from tests.conftest import (
+    ROOT,
+    Run,
+    assert_matches,
+    assert_only_changes,
+    expected_statuses,
+    run_each,
+    write_target,
+)
 from tests.faults.proxy import FaultProxy
 from tests.faults.records_defects import RECORDS_DEFECTS
 
@@ -49,11 +56,7 @@ SCRIPTED = {"OAREC-013", "OAREC-023", "OAREC-024", "OAREC-025", "OAREC-026", "OA
 
 
 def _target(directory: Path, defect: str, url: str) -> Path:
-    path = directory / f"records-{defect}.yaml"
-    doc = {"id": f"records-{defect}", "name": f"OGC API Records de référence, défaut {defect}",
-           "services": {"ogcapi_records": {"url": url}}}
-    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
-    return path
+    return write_target(directory, f"records-{defect}", url, services={"ogcapi_records": {"url": url}})
 
 
 # -- without a catalogue: the table itself ---------------------------------------------------------------
