@@ -164,7 +164,8 @@ def second_data_identification(root: Any) -> None:
 
 def to_invocable(root: Any) -> None:
     """The download service becomes an invocable spatial data service (TG 2.0 conformance class 5): service type
-    other, no coupled resource, declared conformant to Regulation 1089/2010 and to a technical specification."""
+    other, no coupled resource, declared conformant to Regulation 1089/2010, to a technical specification and to
+    the invocable category's conformance class."""
     set_text(root, f"{IDENT}/srv:serviceType/gco:LocalName", "other")
     remove(root, f"{IDENT}/srv:operatesOn")
     set_code(root, f"{IDENT}/srv:couplingType/srv:SV_CouplingType", "loose")
@@ -180,6 +181,12 @@ def to_invocable(root: Any) -> None:
              "2010-12-08")
     add_report(root, conformance_report("OGC API - Features - Part 1: Core", "2019-10-14",
                                         "Service conforme à la spécification technique OGC API Features."))
+    category = conformance_report("Métadonnées INSPIRE des services de données géographiques invocables",
+                                  "2017-03-02", "Service de données géographiques de catégorie « invocable ».")
+    title = one(category, ".//gmd:specification/gmd:CI_Citation/gmd:title")
+    title[0].tag = f"{{{NS['gmx']}}}Anchor"
+    title[0].set(HREF, "http://inspire.ec.europa.eu/id/ats/metadata/2.0/sds-invocable")
+    add_report(root, category)
 
 
 # -- the table -----------------------------------------------------------------------------------------------
@@ -412,12 +419,11 @@ MUTATIONS: dict[str, Mutation] = {
                             prepare=to_invocable),
     "MD-SDSI-003": Mutation(DOWNLOAD, lambda r: remove(r, f"{QUALITY}/gmd:report[1]"),
                             "service invocable sans conformité au règlement 1089/2010", prepare=to_invocable),
-    "MD-SDSI-004": Mutation(DOWNLOAD, lambda r: remove(r, f"{IDENT}/gmd:descriptiveKeywords[1]"),
-                            "service invocable sans mot-clé de catégorie de service", prepare=to_invocable,
-                            also=frozenset({"MD-SDS-004"}),
-                            why="MD-SDSI-004 appelle la même fonction que MD-SDS-004, qui s'applique à tout service"),
     "MD-SDSI-005": Mutation(DOWNLOAD, lambda r: remove(r, f"{QUALITY}/gmd:report[2]"),
                             "service invocable sans conformité à une spécification technique", prepare=to_invocable),
+    "MD-SDSI-006": Mutation(DOWNLOAD, lambda r: remove(r, f"{QUALITY}/gmd:report[last()]"),
+                            "service invocable de type other sans conformité à la classe de sa catégorie",
+                            prepare=to_invocable),
     # -- linked services (data sets) -----------------------------------------------------------------------
     "MD-LS-001": Mutation(DATASET, _view_link_bad_protocol,
                           "lien vers un service de consultation dont le protocole est hors de la liste ProtocolValue"),
@@ -439,12 +445,7 @@ MUTATIONS: dict[str, Mutation] = {
 }
 
 # Checks no mutation can make fail on the records they apply to: test ID -> why (defects of the check).
-CANNOT_FAIL: dict[str, str] = {
-    "MD-SDSI-001": "record_tags ne classe une fiche « service invocable » que si son type de service est other : "
-                   "MD-SDSI-001 (type other attendu) ne s'exécute donc que sur des fiches qui le respectent déjà ; "
-                   "un service invocable de type invoke (mutation ci-dessus) devient « service en réseau » et "
-                   "n'est pas vérifié",
-}
+CANNOT_FAIL: dict[str, str] = {}
 
 
 # Link defects: invisible to the content checks, they fail only against the live catalogue.

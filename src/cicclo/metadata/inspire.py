@@ -35,6 +35,9 @@ NETWORK_SERVICE_TYPES = frozenset({"discovery", "view", "download", "transformat
 COUPLED_SERVICE_TYPES = frozenset({"view", "download"})
 URI_SCHEMES = ("http", "https", "urn", "info", "tag")
 REG_1089 = re.compile(r"1089\s*/\s*2010|2010\s*/\s*1089|32010R1089", re.IGNORECASE)
+# the conformance classes of the TG 2.0 that a spatial data service cites to declare its category (ATS
+# sds-invocable/sds-category: a conformity report whose specification title is an Anchor to one of them)
+SDS_CATEGORY_CLASS = re.compile(r"/id/ats/metadata/2\.0/sds-(invocable|interoperable|harmonised)$")
 
 Messages = list[str]
 
@@ -138,11 +141,20 @@ def record_tags(root: Any) -> frozenset[str]:
         stype = service_type(root)
         if stype in NETWORK_SERVICE_TYPES:
             tags.add("network")
-        elif stype == "other":
+        if stype == "other" or declared_sds_category(root):
             tags.add("invocable")
     elif xp(root, "gmd:identificationInfo/gmd:MD_DataIdentification") or set(levels) & {"dataset", "series"}:
         tags.add("dataset")
     return frozenset(tags)
+
+
+def declared_sds_category(root: Any) -> str | None:
+    """'invocable', 'interoperable' or 'harmonised' when a conformity report cites that TG 2.0 class."""
+    for result in conformance_results(root):
+        found = SDS_CATEGORY_CLASS.search(spec_title(result)[1].rstrip("/"))
+        if found:
+            return found.group(1)
+    return None
 
 
 def responsible_party_problems(party: Any, where: str) -> Messages:
@@ -879,12 +891,16 @@ def sdsi03_conformity(root: Any) -> Messages:
     return []
 
 
-def sdsi04_category(root: Any) -> Messages:
-    return sds04_category(root)
+def sdsi06_category_declared(root: Any) -> Messages:
+    if declared_sds_category(root) is None:
+        return ["catégorie non déclarée : aucune conformité citant la classe sds-invocable, sds-interoperable ou "
+                "sds-harmonised du guide technique 2.0 (titre de spécification en gmx:Anchor)"]
+    return []
 
 
 def sdsi05_technical_specification(root: Any) -> Messages:
-    others = [r for r in conformance_results(root) if not REG_1089.search(" ".join(spec_title(r)))]
+    others = [r for r in conformance_results(root) if not REG_1089.search(" ".join(spec_title(r)))
+              and not SDS_CATEGORY_CLASS.search(spec_title(r)[1].rstrip("/"))]  # a category is no specification
     if not others:
         return ["aucune conformité déclarée à une spécification technique (hors règlement 1089/2010)"]
     return []
@@ -994,8 +1010,8 @@ CHECKS: dict[str, Check] = {
     "MD-SDSI-001": Check(sdsi01_type, "invocable"),
     "MD-SDSI-002": Check(sdsi02_access_point, "invocable"),
     "MD-SDSI-003": Check(sdsi03_conformity, "invocable"),
-    "MD-SDSI-004": Check(sdsi04_category, "invocable"),
     "MD-SDSI-005": Check(sdsi05_technical_specification, "invocable"),
+    "MD-SDSI-006": Check(sdsi06_category_declared, "invocable"),
     "MD-LS-001": Check(ls01_view_linkage, "dataset"),
     "MD-LS-002": Check(ls02_download_linkage, "dataset"),
 }
@@ -1005,5 +1021,5 @@ KIND_LABELS_FR = {
     "dataset": "fiche de jeu ou de série de données",
     "service": "fiche de service",
     "network": "fiche de service en réseau",
-    "invocable": "fiche de service invocable (type other)",
+    "invocable": "fiche de service invocable (type other, ou catégorie déclarée par conformité)",
 }

@@ -154,18 +154,6 @@ def test_sdsi_conformity(suite_context: MetadataContext, verdict: Verdict) -> No
 
 
 @conformance(
-    "MD-SDSI-004",
-    title="Un service invocable a un mot-clé de catégorie",
-    requirements=[req("sds-invocable/sds-category")],
-    abstract_test=ats("sds-invocable/sds-category"),
-    applies_to=SDS_INVOCABLE,
-)
-def test_sdsi_category(suite_context: MetadataContext, verdict: Verdict) -> None:
-    """An invocable SDS SHALL give its category from SpatialDataServiceCategory."""
-    suite_context.run_check(verdict, "MD-SDSI-004")
-
-
-@conformance(
     "MD-SDSI-005",
     title="Un service invocable déclare sa conformité à une spécification technique",
     requirements=[req("sds-invocable/conformity-to-technical-specifications")],
@@ -175,3 +163,17 @@ def test_sdsi_category(suite_context: MetadataContext, verdict: Verdict) -> None
 def test_sdsi_technical_specification(suite_context: MetadataContext, verdict: Verdict) -> None:
     """An invocable SDS SHALL declare conformity to the technical specification(s) it implements."""
     suite_context.run_check(verdict, "MD-SDSI-005")
+
+
+@conformance(
+    "MD-SDSI-006",
+    title="Un service invocable déclare sa catégorie (invocable, interopérable, harmonisé) par une conformité",
+    requirements=[req("sds-invocable/sds-category")],
+    abstract_test=ats("sds-invocable/sds-category"),
+    applies_to=SDS_INVOCABLE,
+)
+def test_sdsi_category_declared(suite_context: MetadataContext, verdict: Verdict) -> None:
+    """An invocable SDS SHALL declare its category by a conformity report citing the TG 2.0 conformance class
+    of that category (sds-invocable, sds-interoperable or sds-harmonised), its title an Anchor to the class.
+    Replaces MD-SDSI-004, which looked for the ISO 19119 classification keyword (that is MD-SDS-004)."""
+    suite_context.run_check(verdict, "MD-SDSI-006")
