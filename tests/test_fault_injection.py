@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.conftest import run_suite, statuses, write_target
+from tests.conftest import Run, assert_only_changes, run_suite, statuses, write_target
 from tests.faults.defects import CONFORMANT, EXPECTED, OWNER_ONLY, RUN_ENV, TARGET_EXTRA
 from tests.faults.proxy import FaultProxy
 
@@ -17,18 +17,18 @@ TRANSPORT_DEFECTS = {"hang", "huge-body"}
 
 
 @pytest.fixture(scope="session")
-def runs(proxy: FaultProxy, tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, str]]:
+def runs(proxy: FaultProxy, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
     """One run of the suite per defect (and the baseline), through the proxy, two at a time."""
     base = tmp_path_factory.mktemp("fault-runs")
 
-    def one(name: str) -> tuple[str, dict[str, str]]:
+    def one(name: str) -> tuple[str, Run]:
         extra: dict[str, object] = {"limits": {"read_timeout_s": 3}} if name in TRANSPORT_DEFECTS else {}
         extra.update(TARGET_EXTRA.get(name, {}))
         env = {**os.environ, **RUN_ENV[name]} if name in RUN_ENV else None
         target = write_target(base, f"defaut-{name.replace('.', '-')}", proxy.base(name), **extra)
         code, results, output = run_suite(target, base / name, *BUDGET, env=env)
         assert results is not None, f"{name}: pas de results.json\n{output[-3000:]}"
-        return name, statuses(results)
+        return name, (statuses(results), output)
 
     names = ["none", *EXPECTED, *OWNER_ONLY, *CONFORMANT]
     with ThreadPoolExecutor(max_workers=2) as pool:
@@ -36,19 +36,13 @@ def runs(proxy: FaultProxy, tmp_path_factory: pytest.TempPathFactory) -> dict[st
 
 
 @pytest.mark.parametrize("defect", sorted(EXPECTED))
-def test_defect_is_detected_by_its_id_only(defect: str, runs: dict[str, dict[str, str]]) -> None:
-    baseline, observed = runs["none"], runs[defect]
-    expected = EXPECTED[defect]
-    for test_id, status in expected.items():
-        assert baseline[test_id] != status, f"{test_id} est déjà {status} sans défaut"
-        assert observed[test_id] == status, f"{defect}: {test_id} est {observed[test_id]}, {status} attendu"
-    changed = {k: (baseline[k], v) for k, v in observed.items() if k not in expected and baseline.get(k) != v}
-    assert not changed, f"{defect}: d'autres identifiants ont changé de statut : {changed}"
+def test_defect_is_detected_by_its_id_only(defect: str, runs: dict[str, Run]) -> None:
+    assert_only_changes(defect, runs, EXPECTED[defect])
 
 
 @pytest.mark.parametrize("defect", sorted(OWNER_ONLY))
-def test_unusable_resource_fails_its_owner_only(defect: str, runs: dict[str, dict[str, str]]) -> None:
-    baseline, observed, owner = runs["none"], runs[defect], OWNER_ONLY[defect]
+def test_unusable_resource_fails_its_owner_only(defect: str, runs: dict[str, Run]) -> None:
+    (baseline, _), (observed, _), owner = runs["none"], runs[defect], OWNER_ONLY[defect]
     assert (baseline[owner], observed[owner]) == ("PASS", "FAIL"), f"{defect}: {owner} {observed[owner]}"
     changed = {k: (baseline[k], v) for k, v in observed.items() if k != owner and baseline[k] != v}
     assert changed and {v for _, v in changed.values()} == {"NOT_TESTED"}, \
@@ -56,9 +50,10 @@ def test_unusable_resource_fails_its_owner_only(defect: str, runs: dict[str, dic
 
 
 @pytest.mark.parametrize("repair", sorted(CONFORMANT))
-def test_check_passes_on_a_conformant_server(repair: str, runs: dict[str, dict[str, str]]) -> None:
+def test_check_passes_on_a_conformant_server(repair: str, runs: dict[str, Run]) -> None:
+    observed, _ = runs[repair]
     for test_id, status in CONFORMANT[repair].items():
-        assert runs[repair][test_id] == status, f"{repair}: {test_id} est {runs[repair][test_id]}"
+        assert observed[test_id] == status, f"{repair}: {test_id} est {observed[test_id]}"
 
 
 def test_at_least_fifteen_distinct_defects() -> None:

@@ -26,6 +26,10 @@ def _is_collection(ex: Exchange) -> bool:
     return bool(COLLECTION_PATH.fullmatch(ex.path))
 
 
+def _wants_html(ex: Exchange) -> bool:
+    return dict(ex.query).get("f") == "html" or ex.accept.startswith("text/html")
+
+
 def _edit_json(pred, edit):  # type: ignore[no-untyped-def]
     """An ``after`` editing the JSON body of the 200 responses ``pred`` selects."""
     def after(ex: Exchange) -> None:
@@ -61,8 +65,7 @@ def _no_conformance_link(doc: dict, ex: Exchange) -> None:
 def _listing_error(ex: Exchange) -> bool:
     """GET …/items in JSON without any paging or query parameter answers 500 (pages with limit/offset and the
     HTML page still work)."""
-    html = dict(ex.query).get("f") == "html" or ex.accept.startswith("text/html")
-    if ex.is_items and _names(ex) <= {"f"} and not html:
+    if ex.is_items and _names(ex) <= {"f"} and not _wants_html(ex):
         ex.status, ex.headers = 500, {"content-type": "application/json"}
         ex.set_json({"code": "NoApplicableCode", "description": "erreur interne du fournisseur"})
         return True
@@ -142,16 +145,14 @@ def _without_sortby(params: list) -> list:
 # -- OAREC-053: a catalogue asked for in JSON is labelled GeoJSON --------------------------------------------
 
 def _catalog_as_geojson(ex: Exchange) -> None:
-    html = dict(ex.query).get("f") == "html" or ex.accept.startswith("text/html")
-    if ex.status == 200 and _is_collection(ex) and not html:
+    if ex.status == 200 and _is_collection(ex) and not _wants_html(ex):
         ex.headers["content-type"] = "application/geo+json"
 
 
 # -- OAREC-055: the conformance declaration asked for in HTML is labelled text/plain -----------------------------
 
 def _html_conformance_as_text(ex: Exchange) -> None:
-    html = dict(ex.query).get("f") == "html" or ex.accept.startswith("text/html")
-    if ex.status == 200 and ex.path == "conformance" and html:
+    if ex.status == 200 and ex.path == "conformance" and _wants_html(ex):
         ex.headers["content-type"] = "text/plain; charset=utf-8"
 
 

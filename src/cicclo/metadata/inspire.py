@@ -148,13 +148,15 @@ def record_tags(root: Any) -> frozenset[str]:
     return frozenset(tags)
 
 
+def sds_category_of(result: Any) -> str | None:
+    """'invocable', 'interoperable' or 'harmonised' when a conformance result cites that TG 2.0 class."""
+    found = SDS_CATEGORY_CLASS.search(spec_title(result)[1].rstrip("/"))
+    return found.group(1) if found else None
+
+
 def declared_sds_category(root: Any) -> str | None:
-    """'invocable', 'interoperable' or 'harmonised' when a conformity report cites that TG 2.0 class."""
-    for result in conformance_results(root):
-        found = SDS_CATEGORY_CLASS.search(spec_title(result)[1].rstrip("/"))
-        if found:
-            return found.group(1)
-    return None
+    """The category a record declares by conformity, if any."""
+    return next((c for c in map(sds_category_of, conformance_results(root)) if c), None)
 
 
 def responsible_party_problems(party: Any, where: str) -> Messages:
@@ -891,18 +893,18 @@ def sdsi03_conformity(root: Any) -> Messages:
     return []
 
 
+def sdsi05_technical_specification(root: Any) -> Messages:
+    others = [r for r in conformance_results(root) if not REG_1089.search(" ".join(spec_title(r)))
+              and not sds_category_of(r)]  # a category declaration is no technical specification
+    if not others:
+        return ["aucune conformité déclarée à une spécification technique (hors règlement 1089/2010)"]
+    return []
+
+
 def sdsi06_category_declared(root: Any) -> Messages:
     if declared_sds_category(root) is None:
         return ["catégorie non déclarée : aucune conformité citant la classe sds-invocable, sds-interoperable ou "
                 "sds-harmonised du guide technique 2.0 (titre de spécification en gmx:Anchor)"]
-    return []
-
-
-def sdsi05_technical_specification(root: Any) -> Messages:
-    others = [r for r in conformance_results(root) if not REG_1089.search(" ".join(spec_title(r)))
-              and not SDS_CATEGORY_CLASS.search(spec_title(r)[1].rstrip("/"))]  # a category is no specification
-    if not others:
-        return ["aucune conformité déclarée à une spécification technique (hors règlement 1089/2010)"]
     return []
 
 
