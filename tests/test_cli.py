@@ -105,7 +105,7 @@ def test_run_with_a_must_failure_exits_1_and_prints_report_paths(failing_target:
 def test_profile_run_says_whether_the_profile_is_met(failing_target: Path, tmp_path: Path) -> None:
     proc = cicclo("run", "--target", str(failing_target), "--out", str(tmp_path), "--profile", "oapif-socle")
     assert proc.returncode == 1, proc.stdout[-2000:]
-    assert "Profil oapif-socle version 1.0 : NON ATTEINT" in proc.stdout
+    assert "Profil oapif-socle version 2.0 : NON ATTEINT" in proc.stdout
     profile = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))["run"]["profile"]
     assert profile["name"] == "oapif-socle" and not profile["met"] and "OAPIF-CORE-004" in profile["failing"]
 

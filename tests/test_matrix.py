@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from cicclo.catalogue import catalogue_sha256, load_committed
-from cicclo.diff import diff, statuses_of
+from cicclo.diff import campaigns_of, diff
 from cicclo.matrix import MatrixError, build, load_run, write
-from cicclo.model import Level, Status, TestResult
+from cicclo.model import Status
 from cicclo.profiles import Profile, profile_state
 from cicclo.reporters.earl import to_earl
 from tests.conftest import ROOT
@@ -81,21 +81,23 @@ def test_page_filters_and_opens_a_cell_in_headless_chromium(tmp_path: Path) -> N
 
 
 def test_diff_reports_the_regression_and_the_cli_fails_on_it(tmp_path: Path) -> None:
-    result = diff(statuses_of(EXAMPLES / "exemple-b"), statuses_of(EXAMPLES / "exemple-b-regression"))
+    result = diff(campaigns_of(EXAMPLES / "exemple-b"), campaigns_of(EXAMPLES / "exemple-b-regression"))
     assert result["targets"]["exemple-b"]["regressed"] == ["OAPIF-CORE-019"]
     proc = subprocess.run([sys.executable, "-m", "cicclo", "diff", str(EXAMPLES / "exemple-b"),
                            str(EXAMPLES / "exemple-b-regression"), "--json", str(tmp_path / "diff.json")],
                           capture_output=True, text=True, cwd=ROOT, check=False)
     assert proc.returncode == 1 and "RÉGRESSION exemple-b OAPIF-CORE-019 : PASS → FAIL" in proc.stdout
     assert json.loads((tmp_path / "diff.json").read_text(encoding="utf-8"))["regressions"] == 1
-    improved = diff(statuses_of(EXAMPLES / "exemple-a"), statuses_of(EXAMPLES / "exemple-b"))
-    assert improved["regressions"] == 0
+    with pytest.raises(MatrixError, match="aucune cible commune.*exemple-a.*exemple-b"):
+        diff(campaigns_of(EXAMPLES / "exemple-a"), campaigns_of(EXAMPLES / "exemple-b"))
+    improved = diff(campaigns_of(EXAMPLES / "exemple-a"), campaigns_of(EXAMPLES / "exemple-b"), other_target=True)
+    assert improved["regressions"] == 0 and "exemple-a → exemple-b" in improved["targets"]
 
 
 def test_diff_of_two_matrices(tmp_path: Path) -> None:
     write(build(runs("exemple-a", "exemple-b")), tmp_path / "avant")
     write(build(runs("exemple-a", "exemple-b-regression")), tmp_path / "apres")
-    result = diff(statuses_of(tmp_path / "avant"), statuses_of(tmp_path / "apres"))
+    result = diff(campaigns_of(tmp_path / "avant"), campaigns_of(tmp_path / "apres"))
     assert result["regressions"] == 1
 
 
@@ -114,10 +116,6 @@ def test_earl_export_maps_every_status() -> None:
     assert outcomes == {"earl:passed", "earl:failed", "earl:inapplicable", "earl:untested"}
 
 
-def _result(test_id: str, status: Status) -> TestResult:
-    return TestResult(test_id, "titre", status, Level.MUST, [], None, "classe", "oapif", "")
-
-
 @pytest.mark.parametrize(("statuses", "state"), [
     ({"A": Status.PASS, "B": Status.NOT_APPLICABLE}, "ATTEINT"),
     ({"A": Status.PASS, "B": Status.NOT_TESTED}, "INCOMPLET"),
@@ -126,5 +124,5 @@ def _result(test_id: str, status: Status) -> TestResult:
     ({"A": Status.ERROR, "B": Status.PASS}, "NON ATTEINT"),
 ])
 def test_profile_state(statuses: dict[str, Status], state: str) -> None:
-    verdict = Profile("p", "1.0", "profil", ("A", "B")).verdict({k: _result(k, s) for k, s in statuses.items()})
+    verdict = Profile("p", "1.0", "profil", ("A", "B")).verdict({k: s.value for k, s in statuses.items()}, {}, {})
     assert profile_state(verdict) == state

@@ -13,7 +13,7 @@ from typing import Any
 
 from cicclo.errors import ConfigurationError
 from cicclo.model import LEVEL_LABELS_FR, Level
-from cicclo.profiles import profile_state
+from cicclo.profiles import profile_state, verdict_lines
 from cicclo.targets import REPO_ROOT, Target, all_target_paths, load_target
 
 # a suite name on the command line is a folder of suites/; the metadata suite gathers four parts, each runnable alone
@@ -80,10 +80,20 @@ def _parser() -> argparse.ArgumentParser:
     matrix.add_argument("--out", type=Path, default=REPO_ROOT / "reports" / "matrix", help="dossier de sortie")
     matrix.add_argument("--shared-only", action="store_true",
                         help="accepter des catalogues différents en ne gardant que les identifiants communs")
-    diff = _subparser(sub, "diff", "comparer deux campagnes ou deux matrices (statut 1 si régression)")
-    diff.add_argument("old", type=Path)
-    diff.add_argument("new", type=Path)
+    matrix.add_argument("--campagne", action="append", default=[], metavar="CIBLE@DATE",
+                        help="campagne retenue pour une cible qui en a plusieurs (défaut : la plus récente)")
+    matrix.add_argument("--date", metavar="DATE",
+                        help="date de la publication (défaut : celle de la campagne la plus récente)")
+    diff = _subparser(sub, "diff", "comparer deux campagnes ou deux matrices, cible par cible (statut 1 si "
+                                   "régression)")
+    diff.add_argument("old", type=Path, help="results.json ou matrix.json (ou leur dossier) de référence")
+    diff.add_argument("new", type=Path, help="results.json ou matrix.json (ou leur dossier) à comparer")
     diff.add_argument("--json", type=Path, help="écrire la différence en JSON dans ce fichier")
+    diff.add_argument("--campagne", action="append", default=[], metavar="CIBLE@DATE",
+                      help="campagne retenue dans une matrice qui en a plusieurs d'une cible (défaut : la plus "
+                           "récente)")
+    diff.add_argument("--autre-cible", action="store_true",
+                      help="comparer quand même deux campagnes de cibles différentes")
     earl = _subparser(sub, "earl", "exporter une campagne en EARL (JSON-LD)")
     earl.add_argument("results", type=Path)
     earl.add_argument("--out", type=Path, help="fichier de sortie (défaut : earl.jsonld à côté)")
@@ -206,12 +216,9 @@ def _print_profile(out: Path) -> None:
     except (OSError, ValueError, KeyError):
         return
     if profile:
-        state = profile_state(profile)
-        print(f"Profil {profile['name']} version {profile['version']} : {state}")
-        if profile["failing"]:
-            print(f"  en échec : {', '.join(profile['failing'])}")
-        if profile["not_run"]:
-            print(f"  non testés (profil incomplet) : {', '.join(profile['not_run'])}")
+        print(f"Profil {profile['name']} version {profile['version']} : {profile_state(profile)}")
+        for line in verdict_lines(profile):
+            print(f"  {line}")
 
 
 def command_targets(args: argparse.Namespace) -> int:
@@ -273,23 +280,29 @@ def catalogue_text(doc: dict[str, Any]) -> str:
 
 
 def command_matrix(args: argparse.Namespace) -> int:
-    from cicclo.matrix import MatrixError, build, load_run, write
+    from cicclo.matrix import MatrixError, build, load_run, parse_choices, write
 
     try:
-        matrix = build([load_run(p) for p in args.results], shared_only=args.shared_only)
+        matrix = build([load_run(p) for p in args.results], shared_only=args.shared_only,
+                       chosen=parse_choices(args.campagne), published_at=args.date)
     except MatrixError as exc:
         return _error(str(exc))
+    for target in matrix["targets"]:
+        print(f"{target['id']} : campagne du {target['run_date']} ({target['results_file']})")
+    for aside in matrix["set_aside"]:
+        print(f"{aside['id']} : campagne du {aside['run_date']} écartée ({aside['results_file']})")
     for path in write(matrix, args.out):
         print(f"écrit : {path}")
     return 0
 
 
 def command_diff(args: argparse.Namespace) -> int:
-    from cicclo.diff import diff, render_text, statuses_of
-    from cicclo.matrix import MatrixError
+    from cicclo.diff import campaigns_of, diff, render_text
+    from cicclo.matrix import MatrixError, parse_choices
 
     try:
-        result = diff(statuses_of(args.old), statuses_of(args.new))
+        chosen = parse_choices(args.campagne)
+        result = diff(campaigns_of(args.old, chosen), campaigns_of(args.new, chosen), args.autre_cible)
     except MatrixError as exc:
         return _error(str(exc))
     print(render_text(result))

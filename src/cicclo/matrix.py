@@ -9,13 +9,15 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from cicclo import __version__
 from cicclo.classes import KNOWN_CLASSES
 from cicclo.model import Status
+from cicclo.profiles import profile_state, run_classes, run_verdicts, verdict_lines
 from cicclo.reporters.results_json import write_atomic
 
 FORMAT = "cicclo/matrix"
@@ -56,10 +58,34 @@ def load_run(path: Path) -> Run:
     return Run(file, doc)
 
 
-def _columns(runs: list[Run]) -> list[str]:
-    """One column per run: the target id, dated when a target appears several times."""
-    names = [r.column for r in runs]
-    return [f"{r.column}@{r.doc['run']['started_at']}" if names.count(r.column) > 1 else r.column for r in runs]
+T = TypeVar("T")
+
+
+def choose_latest(items: list[T], target_of: Callable[[T], str], date_of: Callable[[T], str],
+                  chosen: dict[str, str]) -> tuple[list[T], list[T]]:
+    """One campaign per target id: the one ``chosen`` ({id: started_at}), else the latest; and those set aside."""
+    by_target: dict[str, list[T]] = {}
+    for item in items:
+        by_target.setdefault(target_of(item), []).append(item)
+    for target, date in chosen.items():
+        if target not in by_target or not any(date_of(i) == date for i in by_target[target]):
+            dates = ", ".join(date_of(i) for i in by_target.get(target, [])) or "aucune campagne"
+            raise MatrixError(f"campagne choisie introuvable : {target}@{date} (campagnes de {target} : {dates})")
+    kept = [next(i for i in group if date_of(i) == chosen[target]) if target in chosen
+            else max(group, key=date_of) for target, group in by_target.items()]
+    return kept, [i for i in items if not any(i is k for k in kept)]
+
+
+def parse_choices(values: list[str]) -> dict[str, str]:
+    """``--campagne ID@DATE`` values as {id: started_at}."""
+    choices = {}
+    for value in values:
+        target, sep, date = value.partition("@")
+        if not sep or not target or not date:
+            raise MatrixError(f"--campagne {value!r} : attendu CIBLE@DATE (date de début de la campagne, "
+                              "run.started_at de son results.json)")
+        choices[target] = date
+    return choices
 
 
 def _cell_evidence(run: Run, result: dict[str, Any]) -> list[dict[str, Any]]:
@@ -81,9 +107,14 @@ def _cell_evidence(run: Run, result: dict[str, Any]) -> list[dict[str, Any]]:
     return shown
 
 
-def build(runs: list[Run], shared_only: bool = False) -> dict[str, Any]:
+def build(runs: list[Run], shared_only: bool = False, chosen: dict[str, str] | None = None,
+          published_at: str | None = None) -> dict[str, Any]:
+    """The matrix of one campaign per target (the latest, or the one ``chosen``), dated ``published_at`` (by
+    default the date of its latest campaign)."""
     if not runs:
         raise MatrixError("aucune campagne à assembler")
+    runs, set_aside = choose_latest(runs, lambda r: r.column, lambda r: str(r.doc["run"]["started_at"]),
+                                    chosen or {})
     catalogues = {r.catalogue for r in runs}
     if len(catalogues) > 1 and not shared_only:
         lines = [f"  {r.path} : cible {r.column}, catalogue {r.catalogue[:12] or '?'}" for r in runs]
@@ -93,7 +124,7 @@ def build(runs: list[Run], shared_only: bool = False) -> dict[str, Any]:
     ids = set(per_run[0])
     for results in per_run[1:]:
         ids = ids & set(results) if shared_only else ids | set(results)
-    columns = _columns(runs)
+    columns = [r.column for r in runs]
     tests, cells = [], {}
     for test_id in sorted(ids):
         meta = next(results[test_id] for results in per_run if test_id in results)
@@ -112,17 +143,29 @@ def build(runs: list[Run], shared_only: bool = False) -> dict[str, Any]:
         "format_version": FORMAT_VERSION,
         "suite_version": __version__,
         "catalogue_sha256": sorted(catalogues),
+        "published_at": published_at or max(str(r.doc["run"]["started_at"]) for r in runs),
         "shared_only": shared_only,
         "targets": [{"column": c, "id": r.column, "name": r.doc["target"]["name"],
                      "product": r.doc["target"].get("product", ""),
                      "product_version": r.doc["target"].get("product_version", ""),
                      "run_date": r.doc["run"]["started_at"], "complete": r.complete,
-                     "suite_version": r.doc["suite"]["version"], "results_file": str(r.path)}
+                     "suite_version": r.doc["suite"]["version"], "results_file": str(r.path),
+                     "services": {name: bool(svc.get("documented") and svc.get("url"))
+                                  for name, svc in r.doc["target"].get("services", {}).items()},
+                     "classes": run_classes(r.doc), "profiles": _profile_states(r.doc)}
                     for c, r in zip(columns, runs, strict=True)],
+        "set_aside": [{"id": r.column, "run_date": r.doc["run"]["started_at"], "results_file": str(r.path)}
+                      for r in set_aside],
         "tests": tests,
         "cells": cells,
         "summary": summaries(tests, cells, columns),
     }
+
+
+def _profile_states(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {name: {"version": v["version"], "state": profile_state(v), "met": v["met"],
+                   "profile_run": v["profile_run"], "reasons": verdict_lines(v)}
+            for name, v in run_verdicts(doc).items()}
 
 
 def summaries(tests: list[dict[str, Any]], cells: dict[str, Any], columns: list[str]) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from cicclo.declare import Declaration, declaration_of
 from cicclo.errors import CheckFailed, ConfigurationError, NotApplicable, NotTested, TransportError
 from cicclo.http import EvidenceStore, HttpClient
 from cicclo.model import InstanceResult, Status, TestResult, aggregate, exit_status
-from cicclo.profiles import profile_state
+from cicclo.profiles import profile_state, verdict_lines
 from cicclo.redact import Redactor
 from cicclo.reference.builtins import Started
 from cicclo.reporters.results_json import DESELECTED
@@ -48,9 +48,21 @@ class RunContext:
     declarations: dict[str, Declaration] = field(default_factory=dict)
     builtins: BuiltinServices | None = None
     profile: Any = None
+    # per conformance class: declared (True), not declared (False) or undecidable (None), and why
+    classes: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def note_class(self, uri: str, declared: bool | None, reason: str) -> None:
+        """What a test learnt of its class's declaration; a class declared for one test is declared."""
+        known = self.classes.get(uri)
+        rank = {True: 2, False: 1, None: 0}
+        if known is None or rank[declared] > rank[known["declared"]]:
+            self.classes[uri] = {"declared": declared, "reason": reason}
 
     def profile_verdict(self) -> dict[str, Any] | None:
-        return self.profile.verdict(self.results) if self.profile is not None else None
+        if self.profile is None:
+            return None
+        return self.profile.verdict({k: r.status.value for k, r in self.results.items()},
+                                    {k: c["declared"] for k, c in self.classes.items()}, vars(self.budgets))
 
     def wall_seconds(self) -> float:
         return time.monotonic() - self.started
@@ -167,12 +179,14 @@ def pytest_configure(config: pytest.Config) -> None:
         builtins.stop()
         raise pytest.UsageError(f"service intégré : démarrage impossible : {exc}") from None
     redactor = Redactor({**secrets, **builtins.secrets})
+    # a profile run uses the profile's budgets; an option that changes one makes it no profile run
+    base = replace(target.budgets, **profile.budgets) if profile is not None else target.budgets  # type: ignore[arg-type]
     budgets = replace(
-        target.budgets,
-        max_collections=config.getoption("max_collections") or target.budgets.max_collections,
-        max_pages=config.getoption("max_pages") or target.budgets.max_pages,
-        max_features=config.getoption("max_features") or target.budgets.max_features,
-        max_records=config.getoption("max_records") or target.budgets.max_records,
+        base,
+        max_collections=config.getoption("max_collections") or base.max_collections,
+        max_pages=config.getoption("max_pages") or base.max_pages,
+        max_features=config.getoption("max_features") or base.max_features,
+        max_records=config.getoption("max_records") or base.max_records,
     )
     client = HttpClient(
         allowed_hosts=target.hosts(),
@@ -294,11 +308,24 @@ def verdict(request: pytest.FixtureRequest, run_context: RunContext) -> Iterator
     request.node.stash[VERDICT_KEY] = v
     tokens = (CURRENT_SINK.set(v.add_shared_evidence), CURRENT_TEST_ID.set(decl.test_id))
     try:
-        request.getfixturevalue("suite_context").check_applicable(decl)
+        _check_applicable(request.getfixturevalue("suite_context"), decl, run_context)
         yield v
     finally:
         CURRENT_SINK.reset(tokens[0])
         CURRENT_TEST_ID.reset(tokens[1])
+
+
+def _check_applicable(context: Any, decl: Declaration, run: RunContext) -> None:
+    """The family's applicability check, whose outcome the run records as its class's declaration."""
+    try:
+        context.check_applicable(decl)
+    except NotApplicable as exc:
+        run.note_class(decl.applies_to, False, str(exc))
+        raise
+    except NotTested as exc:
+        run.note_class(decl.applies_to, None, str(exc))
+        raise
+    run.note_class(decl.applies_to, True, "")
 
 
 def _result(decl: Declaration, status: Status, message: str, instances: list[InstanceResult], nodeid: str,
@@ -430,10 +457,9 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
                   + f" — dont {warnings} avertissement(s) DEVRAIT")
     verdict = run.profile_verdict()
     if verdict is not None:
-        state = profile_state(verdict)
-        tr.write_line(f"profil {verdict['name']} version {verdict['version']} : {state}"
-                      + (f" — en échec : {', '.join(verdict['failing'])}" if verdict["failing"] else "")
-                      + (f" — non testés : {', '.join(verdict['not_run'])}" if verdict["not_run"] else ""))
+        tr.write_line(f"profil {verdict['name']} version {verdict['version']} : {profile_state(verdict)}")
+        for line in verdict_lines(verdict):
+            tr.write_line(f"  {line}")
     tr.write_line(
         f"requêtes : {stats.requests} (+{stats.cache_hits} depuis le cache), "
         f"{stats.bytes_received / 1e6:.1f} Mo reçus, {stats.server_wait_s:.1f} s d'attente serveur, "

@@ -47,9 +47,11 @@ def document(run: RunContext, results: list[TestResult]) -> dict[str, Any]:
                 "max_collections": run.budgets.max_collections,
                 "max_pages": run.budgets.max_pages,
                 "max_features": run.budgets.max_features,
+                "max_records": run.budgets.max_records,
             },
             "runner": {"python": platform.python_version(), "platform": sys.platform},
             "stats": run.client.stats.to_json(run.wall_seconds()),
+            "classes": dict(sorted(run.classes.items())),
             "profile": run.profile_verdict(),
             "complete": not any(r.message == DESELECTED for r in results)
             and (run.profile_verdict() or {}).get("complete", True),
