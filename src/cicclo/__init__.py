@@ -1,3 +1,3 @@
 """cicclo: conformance suite for French geodata platforms."""
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"

@@ -19,11 +19,11 @@ from cicclo import __version__
 from cicclo.classes import KNOWN_CLASSES
 from cicclo.declare import Declaration, declaration_of
 from cicclo.model import LEVEL_LABELS_FR
+from cicclo.releases import RETIRED, life_cycle
 from cicclo.targets import REPO_ROOT
 
 SUITES_DIR = REPO_ROOT / "suites"
 CATALOGUE_PATH = SUITES_DIR / "catalogue.yaml"
-RETIRED = ("deprecated", "withdrawn")
 # what a test checks: changing any of these for an existing ID changes its meaning
 MEANING = ("requirements", "abstract_test", "conformance_class", "level")
 
@@ -66,7 +66,7 @@ def entry(decl: Declaration) -> dict[str, Any]:
         "conformance_class": decl.applies_to,
         "requirements": list(decl.requirements),
         "abstract_test": decl.abstract_test,
-        "since": decl.since,
+        **life_cycle(decl.test_id, retired=False),
         "status": "stable",
     }
 
@@ -88,7 +88,6 @@ def build(declarations: list[Declaration], committed: dict[str, dict[str, Any]])
         )
     for key, old in committed.items():
         if key in tests:
-            tests[key]["since"] = old.get("since", tests[key]["since"])
             if old.get("status") in RETIRED:
                 raise CatalogueError(f"{key} est {old['status']} : un identifiant retiré n'est jamais réutilisé")
             changed = [f for f in MEANING if old.get(f) != tests[key][f]]
@@ -97,7 +96,11 @@ def build(declarations: list[Declaration], committed: dict[str, dict[str, Any]])
                     f"{key} change de sens ({', '.join(changed)}) : déclarer un nouvel identifiant et marquer "
                     f"{key} `status: deprecated` avec `replaced_by`")
         else:
-            tests[key] = old
+            tests[key] = {k: v for k, v in old.items() if k not in ("since", "deprecated_in", "status",
+                                                                      "replaced_by")}
+            tests[key].update(life_cycle(key, retired=True), status=old["status"])
+            if old.get("replaced_by"):
+                tests[key]["replaced_by"] = old["replaced_by"]
     return {
         "format": "cicclo/catalogue",
         "format_version": "1.0",
@@ -145,18 +148,33 @@ LIFECYCLE_FR = (
 
 
 def _clausier(doc: dict[str, Any]) -> list[str]:
-    from cicclo.profiles import load_profiles
+    """Clauses citing a released version, its catalogue's sha256 and each profile's version, classes and budgets."""
+    from cicclo.profiles import UNDECLARED_FR, load_profiles
+    from cicclo.releases import release_of
 
     version = doc["suite_version"]
-    lines = ["## Clausier pour CCTP", "",
-             "Texte à reprendre dans un cahier des clauses techniques particulières (à adapter) :", ""]
+    record = release_of(version)
+    lines = ["## Clausier pour CCTP", ""]
+    if record is None:
+        lines += [f"**Version {version} non publiée** (absente de suites/releases.yaml) : ne citer qu'une version "
+                  "publiée et étiquetée.", ""]
+        sha, ref = catalogue_sha256(), "non publiée"
+    else:
+        sha = record["catalogue_sha256"]
+        ref = f"étiquette git {record['tag']}" if record.get("tag") else f"commit {record['commit']}"
+    lines += ["Texte à reprendre dans un cahier des clauses techniques particulières (à adapter) :", ""]
     for profile in load_profiles().values():
+        budgets = ", ".join(f"{k} = {'illimité' if v is None else v}" for k, v in profile.budgets.items())
         lines += [
             f"> La solution DOIT atteindre le profil « {profile.name} » version {profile.version} de la suite "
-            f"de conformité cicclo version {version} ({profile.title}), c'est-à-dire obtenir le statut PASS ou "
-            f"NOT_APPLICABLE à chacun des tests {', '.join(profile.tests)}. Le titulaire fournit le fichier "
-            "results.json et le rapport HTML d'une campagne complète (`cicclo run --profile "
-            f"{profile.name}`) exécutée sur l'environnement de recette.", ""]
+            f"de conformité cicclo version {version} ({ref}, catalogue des tests d'empreinte sha256 {sha}) — "
+            f"{profile.title} —, c'est-à-dire déclarer chacune des classes de conformité "
+            f"{', '.join(profile.classes)} (une {UNDECLARED_FR} fait échouer le profil) et obtenir le statut PASS "
+            f"ou NOT_APPLICABLE à chacun des tests {', '.join(profile.tests)}. Le titulaire fournit le fichier "
+            "results.json et le rapport HTML d'une campagne complète de ce profil (`cicclo run --profile "
+            f"{profile.name}`, budgets du profil{' : ' + budgets if budgets else ''}) exécutée sur "
+            "l'environnement de recette ; une campagne aux budgets différents n'est pas une campagne du profil.",
+            ""]
     return lines
 
 

@@ -104,6 +104,10 @@ def _parser() -> argparse.ArgumentParser:
     group = catalogue.add_mutually_exclusive_group()
     group.add_argument("--write", action="store_true", help="régénérer suites/catalogue.yaml")
     group.add_argument("--check", action="store_true", help="échouer si le catalogue commité n'est plus à jour")
+    group.add_argument("--release", metavar="VERSION",
+                       help="publier la version du paquet : catalogue régénéré et figé, empreinte et profils "
+                            "inscrits dans suites/releases.yaml, CHANGELOG.md régénéré (avant l'étiquette git)")
+    catalogue.add_argument("--date", metavar="AAAA-MM-JJ", help="date de la publication (défaut : aujourd'hui)")
     catalogue.add_argument("--file", type=Path, metavar="FICHIER",
                            help="fichier catalogue (défaut : suites/catalogue.yaml)")
     catalogue.add_argument("--format", choices=["text", "md", "html", "csv"], default="text",
@@ -242,6 +246,8 @@ def command_catalogue(args: argparse.Namespace) -> int:
     from cicclo.catalogue import CATALOGUE_PATH, CatalogueError, generate, stale_reason
 
     path = args.file or CATALOGUE_PATH
+    if args.release:
+        return _release(args.release, args.date)
     if args.check:
         reason = stale_reason(path)
         if reason:
@@ -265,6 +271,22 @@ def command_catalogue(args: argparse.Namespace) -> int:
     doc = yaml.safe_load(text)
     renderers = {"md": render_markdown, "html": render_html, "csv": render_csv}
     sys.stdout.write(renderers[args.format](doc) if args.format in renderers else catalogue_text(doc))
+    return 0
+
+
+def _release(version: str, date: str | None) -> int:
+    from cicclo.catalogue import CatalogueError
+    from cicclo.releases import ReleaseError, release
+
+    try:
+        written = release(version, date)
+    except (ReleaseError, CatalogueError) as exc:
+        print(f"cicclo : {exc}", file=sys.stderr)
+        return 1
+    for path in written:
+        print(f"écrit : {path}")
+    print(f"puis : git add {' '.join(str(p.relative_to(REPO_ROOT)) for p in written)} && git commit && "
+          f"git tag -a v{version} -m 'cicclo {version}'")
     return 0
 
 
