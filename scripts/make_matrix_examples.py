@@ -34,6 +34,8 @@ def _set(doc: dict[str, Any], test_id: str, status: str, message: str) -> None:
             r["warning"] = False
             for inst in r["instances"]:
                 inst["status"] = status
+            decided = [i for i in r["instances"] if i["status"] in ("PASS", "FAIL", "ERROR")]
+            r["score"] = [sum(1 for i in decided if i["status"] == "PASS"), len(decided)]
     doc["summary"] = {s: sum(1 for r in doc["results"] if r["status"] == s)
                       for s in ("PASS", "FAIL", "ERROR", "NOT_APPLICABLE", "NOT_TESTED")}
     doc["summary"]["WARNINGS"] = 0

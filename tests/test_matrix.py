@@ -16,6 +16,7 @@ from cicclo.matrix import MatrixError, build, load_run, write
 from cicclo.model import Status
 from cicclo.profiles import Profile, profile_state
 from cicclo.reporters.earl import to_earl
+from cicclo.reporters.matrix_html import render
 from tests.conftest import ROOT
 
 EXAMPLES = ROOT / "tests" / "examples"
@@ -42,8 +43,49 @@ def test_cells_and_summaries() -> None:
     assert matrix["summary"]["per_target"]["exemple-b"]["FAIL"] == 0
     assert matrix["summary"]["per_test_passing"]["OAPIF-CORE-022"] == 1
     geojson = matrix["summary"]["per_class"]["http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson"]
-    assert geojson["targets_passing"] == 1 and geojson["targets"] == 3
+    assert geojson["targets_passing"] == 1 and geojson["targets_failing"] == 2 and geojson["targets"] == 3
     assert [t["complete"] for t in matrix["targets"]] == [True, True, False]
+
+
+def test_a_class_nobody_declares_is_no_success() -> None:
+    matrix = build(runs(*ALIGNED))
+    gml = matrix["summary"]["per_class"]["http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/gmlsf0"]
+    assert gml["targets_passing"] == 0 and gml["targets_undeclared"] == 3
+    assert set(gml["per_target"].values()) == {"non déclarée"}
+    page = render(matrix)
+    row = page.split("Encodage GML Simple Features niveau 0", 1)[1].split("</tr>", 1)[0]
+    assert "sur 3 cibles : 3 ne la déclarent pas" in row and "réussi" not in row
+
+
+def test_no_pass_cell_hides_an_instance() -> None:
+    """A PASS cell counts its instances itself; the ones it did not check are listed with their reason."""
+    matrix = build(runs(*ALIGNED))
+    for test_id, row in matrix["cells"].items():
+        for column, cell in row.items():
+            if cell["status"] == "PASS":
+                assert cell["score"][0] == cell["score"][1] >= 1, (test_id, column, cell["score"])
+                assert cell["score"][0] + len(cell["skipped"]) == cell["instances"], (test_id, column)
+                assert all(k["reason"] for k in cell["skipped"])
+    skipped = matrix["cells"]["MD-C-014"]["exemple-a"]["skipped"]
+    assert skipped and skipped[0]["reason"] == "aucune étendue temporelle déclarée"
+
+
+def test_the_per_target_table_is_in_french() -> None:
+    page = render(build(runs(*ALIGNED)))
+    table = page.split('<table id="targets">', 1)[1].split("</table>", 1)[0]
+    assert "Non applicable" in table and "Taux de réussite (tests décidés)" in table
+    assert "NOT_APPLICABLE" not in table and "0." not in table and " %" in table
+
+
+def test_one_column_per_target_id_the_latest_campaign_or_the_chosen_one() -> None:
+    matrix = build(runs("exemple-a", "exemple-b", "exemple-b-regression"))
+    assert [t["column"] for t in matrix["targets"]] == ["exemple-a", "exemple-b"]
+    assert matrix["targets"][1]["run_date"] == "2026-11-15T11:00:00+00:00"
+    assert matrix["set_aside"][0]["run_date"] == "2026-11-01T11:00:00+00:00"
+    chosen = build(runs("exemple-b", "exemple-b-regression"), chosen={"exemple-b": "2026-11-01T11:00:00+00:00"})
+    assert chosen["targets"][0]["run_date"] == "2026-11-01T11:00:00+00:00"
+    with pytest.raises(MatrixError, match="campagne choisie introuvable"):
+        build(runs("exemple-b"), chosen={"exemple-b": "2020-01-01"})
 
 
 def test_runs_of_another_catalogue_are_refused_or_reduced_to_shared_ids() -> None:
@@ -78,6 +120,8 @@ def test_page_filters_and_opens_a_cell_in_headless_chromium(tmp_path: Path) -> N
     assert f"{failing} identifiants affichés sur {len(matrix['tests'])}" in dom  # the status filter filtered
     assert 'data-test="OAPIF-CORE-017"' not in dom and 'data-test="OAPIF-CORE-022"' in dom
     assert "OAPIF-CORE-022 — exemple-a : FAIL" in dom and "Rejouer avec" in dom  # the cell's evidence
+    assert ">Échec 0/1<" in dom and ">Réussi 1/1<" in dom and "PASS 0/1" not in dom  # cells in French
+    assert '<option value="NOT_APPLICABLE">Non applicable</option>' in dom
 
 
 def test_diff_reports_the_regression_and_the_cli_fails_on_it(tmp_path: Path) -> None:

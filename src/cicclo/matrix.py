@@ -21,7 +21,7 @@ from cicclo.profiles import profile_state, run_classes, run_verdicts, verdict_li
 from cicclo.reporters.results_json import write_atomic
 
 FORMAT = "cicclo/matrix"
-FORMAT_VERSION = "1.0"
+FORMAT_VERSION = "1.1"
 MAX_CELL_EVIDENCE = 3
 
 
@@ -135,9 +135,10 @@ def build(runs: list[Run], shared_only: bool = False, chosen: dict[str, str] | N
             res = results.get(test_id)
             if res is None:
                 continue
-            row[column] = {"status": res["status"], "score": res["score"], "warning": res.get("warning", False),
+            row[column] = {"status": res["status"], **_instance_counts(res), "warning": res.get("warning", False),
                            "message": res["message"], "evidence": _cell_evidence(run, res)}
         cells[test_id] = row
+    described = [{"column": c, "classes": run_classes(r.doc)} for c, r in zip(columns, runs, strict=True)]
     return {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -158,8 +159,30 @@ def build(runs: list[Run], shared_only: bool = False, chosen: dict[str, str] | N
                       for r in set_aside],
         "tests": tests,
         "cells": cells,
-        "summary": summaries(tests, cells, columns),
+        "summary": summaries(tests, cells, described),
     }
+
+
+def _instance_counts(result: dict[str, Any]) -> dict[str, Any]:
+    """Counted from the instances themselves: passing / checked, and every instance left unchecked (NOT_APPLICABLE,
+    NOT_TESTED) with its reason, so that a PASS cell never hides an instance."""
+    instances = result["instances"]
+    passed = sum(1 for i in instances if i["status"] == "PASS")
+    decided = sum(1 for i in instances if i["status"] in ("PASS", "FAIL", "ERROR"))
+    skipped = [{"instance": i["instance"], "status": i["status"], "reason": "; ".join(i["messages"]) or "—"}
+               for i in instances if i["status"] in ("NOT_APPLICABLE", "NOT_TESTED")]
+    return {"score": [passed, decided], "instances": len(instances), "skipped": skipped}
+
+
+def class_state(statuses: list[str], declared: bool | None) -> str:
+    """A class on one target: not declared (nothing applicable: never a success), failed, passed or incomplete."""
+    if declared is False or (statuses and set(statuses) == {"NOT_APPLICABLE"}):
+        return "non déclarée"
+    if {"FAIL", "ERROR"} & set(statuses):
+        return "en échec"
+    if statuses and "PASS" in statuses and set(statuses) <= {"PASS", "NOT_APPLICABLE"}:
+        return "réussie"
+    return "incomplète"
 
 
 def _profile_states(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -168,8 +191,9 @@ def _profile_states(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
             for name, v in run_verdicts(doc).items()}
 
 
-def summaries(tests: list[dict[str, Any]], cells: dict[str, Any], columns: list[str]) -> dict[str, Any]:
-    """Per target, per conformance class and per test: how many pass."""
+def summaries(tests: list[dict[str, Any]], cells: dict[str, Any], targets: list[dict[str, Any]]) -> dict[str, Any]:
+    """Per target, per conformance class (its state on each target) and per test: how many pass."""
+    columns = [t["column"] for t in targets]
     per_target = {}
     for column in columns:
         statuses = [cells[t["test_id"]][column]["status"] for t in tests if column in cells[t["test_id"]]]
@@ -179,11 +203,16 @@ def summaries(tests: list[dict[str, Any]], cells: dict[str, Any], columns: list[
     per_class = {}
     for uri in dict.fromkeys(t["conformance_class"] for t in tests):
         ids = [t["test_id"] for t in tests if t["conformance_class"] == uri]
-        passing = [c for c in columns if all(cells[i].get(c, {}).get("status") in ("PASS", "NOT_APPLICABLE")
-                                             for i in ids) and any(c in cells[i] for i in ids)]
+        states = {t["column"]: class_state([cells[i][t["column"]]["status"] for i in ids if t["column"] in cells[i]],
+                                           t.get("classes", {}).get(uri))
+                  for t in targets if any(t["column"] in cells[i] for i in ids)}
         cls = KNOWN_CLASSES.get(uri)
-        per_class[uri] = {"title": cls.title_fr if cls else uri, "tests": len(ids),
-                          "targets_passing": len(passing), "targets": len(columns)}
+        per_class[uri] = {"title": cls.title_fr if cls else uri, "tests": len(ids), "targets": len(columns),
+                          "targets_passing": sum(1 for s in states.values() if s == "réussie"),
+                          "targets_failing": sum(1 for s in states.values() if s == "en échec"),
+                          "targets_undeclared": sum(1 for s in states.values() if s == "non déclarée"),
+                          "targets_incomplete": sum(1 for s in states.values() if s == "incomplète"),
+                          "per_target": states}
     per_test = {t["test_id"]: sum(1 for c in cells[t["test_id"]].values() if c["status"] == "PASS") for t in tests}
     return {"per_target": per_target, "per_class": per_class, "per_test_passing": per_test}
 
