@@ -94,6 +94,9 @@ def _parser() -> argparse.ArgumentParser:
                            "récente)")
     diff.add_argument("--autre-cible", action="store_true",
                       help="comparer quand même deux campagnes de cibles différentes")
+    suivi = _subparser(sub, "suivi", "suivre le déploiement des services au fil des publications de la matrice")
+    suivi.add_argument("publications", nargs="+", type=Path, help="matrix.json datés (ou leurs dossiers)")
+    suivi.add_argument("--out", type=Path, default=REPO_ROOT / "reports" / "suivi", help="dossier de sortie")
     earl = _subparser(sub, "earl", "exporter une campagne en EARL (JSON-LD)")
     earl.add_argument("results", type=Path)
     earl.add_argument("--out", type=Path, help="fichier de sortie (défaut : earl.jsonld à côté)")
@@ -334,6 +337,23 @@ def command_diff(args: argparse.Namespace) -> int:
     return 1 if result["regressions"] else 0
 
 
+def command_suivi(args: argparse.Namespace) -> int:
+    from cicclo.matrix import MatrixError
+    from cicclo.suivi import build, load_publication, write
+
+    try:
+        suivi = build([load_publication(p) for p in args.publications])
+    except MatrixError as exc:
+        return _error(str(exc))
+    for pub in suivi["publications"]:
+        figures = ", ".join(f"{f['deployed']} déploient {suivi['families'][k]['title']} ({f['profile_met']} "
+                            f"atteignent {suivi['families'][k]['profile']})" for k, f in pub["families"].items())
+        print(f"{pub['date']} : {pub['platforms']} plateformes — {figures}")
+    for path in write(suivi, args.out):
+        print(f"écrit : {path}")
+    return 0
+
+
 def command_earl(args: argparse.Namespace) -> int:
     from cicclo.matrix import MatrixError, load_run
     from cicclo.reporters.earl import to_earl
@@ -351,7 +371,8 @@ def command_earl(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     handler = {"run": command_run, "targets": command_targets, "catalogue": command_catalogue,
-               "matrix": command_matrix, "diff": command_diff, "earl": command_earl}[args.command]
+               "matrix": command_matrix, "diff": command_diff, "earl": command_earl,
+               "suivi": command_suivi}[args.command]
     return handler(args)
 
 
