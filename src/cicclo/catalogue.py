@@ -188,7 +188,8 @@ def render_markdown(doc: dict[str, Any]) -> str:
                   "| Identifiant | Titre | Niveau | Exigences | Depuis | Statut |", "|---|---|---|---|---|---|"]
         for t in tests:
             reqs = "<br>".join(f"[{r.rsplit('/req/', 1)[-1]}]({r})" for r in t["requirements"])
-            status = t["status"] + (f" → {t['replaced_by']}" if t.get("replaced_by") else "")
+            status = (t["status"] + (f" en {t['deprecated_in']}" if t.get("deprecated_in") else "")
+                      + (f" → {t['replaced_by']}" if t.get("replaced_by") else ""))
             lines.append(f"| {t['id']} | {t['title']} | {t['level_fr']} | {reqs} | {t['since']} | {status} |")
         lines.append("")
     return "\n".join(lines + _clausier(doc)) + "\n"
@@ -208,22 +209,53 @@ def render_csv(doc: dict[str, Any]) -> str:
     return buf.getvalue()
 
 
-def render_html(doc: dict[str, Any]) -> str:
+def _inline_html(text: str) -> str:
+    """Escaped text with the inline Markdown our own texts use (`code`, **strong**) turned into HTML."""
+    import re
     from html import escape
+
+    html = re.sub(r"`([^`]+)`", r"<code>\1</code>", escape(text, quote=False))
+    return re.sub(r"\*\*([^*]+)\*\*", r"<strong>\1</strong>", html)
+
+
+HTML_STYLE = ("body{font-family:sans-serif;margin:1em;color:#222;max-width:80em}table{border-collapse:collapse;"
+              "font-size:13px;margin-bottom:1em}th,td{border:1px solid #ccc;padding:3px 6px;vertical-align:top}"
+              "th{background:#f3f3f3}tr:target{background:#fff3b0}.deprecated,.withdrawn{color:#777}"
+              "blockquote{border-left:4px solid #ccc;margin:.5em 0;padding:.2em 1em}")
+
+
+def render_html(doc: dict[str, Any]) -> str:
+    """The citable page: one anchor per ID (``#OAPIF-CORE-019``), requirements as links, level, status, version
+    introduced (and deprecated), and the replacement of a deprecated ID linked to its own anchor."""
+    from html import escape
+
+    def row(t: dict[str, Any]) -> str:
+        reqs = "<br>".join(f'<a href="{escape(r)}">{escape(r)}</a>' for r in t["requirements"])
+        abstract = (f'<br><small>test abstrait : <a href="{escape(t["abstract_test"])}">'
+                    f'{escape(t["abstract_test"])}</a></small>' if t.get("abstract_test") else "")
+        status = {"stable": "stable", "deprecated": "déprécié", "withdrawn": "retiré"}.get(t["status"], t["status"])
+        if t.get("deprecated_in"):
+            status += f" depuis {escape(t['deprecated_in'])}"
+        if t.get("replaced_by"):
+            status += f', remplacé par <a href="#{escape(t["replaced_by"])}">{escape(t["replaced_by"])}</a>'
+        tid = escape(t["id"])
+        return (f'<tr id="{tid}" class="{escape(t["status"])}"><td><a href="#{tid}">{tid}</a></td>'
+                f"<td>{escape(t['title'])}</td><td>{escape(t['level_fr'])}</td><td>{reqs}{abstract}</td>"
+                f"<td>{escape(t['since'])}</td><td>{status}</td></tr>")
 
     sections = []
     for uri, cls in doc["classes"].items():
-        rows = "".join(
-            f"<tr><td>{escape(t['id'])}</td><td>{escape(t['title'])}</td><td>{escape(t['level_fr'])}</td><td>"
-            + "<br>".join(f'<a href="{escape(r)}">{escape(r)}</a>' for r in t["requirements"])
-            + f"</td><td>{escape(t['since'])}</td><td>{escape(t['status'])}</td></tr>"
-            for t in doc["tests"] if t["conformance_class"] == uri)
+        rows = "".join(row(t) for t in doc["tests"] if t["conformance_class"] == uri)
         if rows:
-            sections.append(f"<h2>{escape(cls['title'])}</h2><p>{escape(uri)}</p><table border='1'>"
+            sections.append(f'<h2>{escape(cls["title"])} <small>({escape(cls["standard"])})</small></h2>'
+                            f'<p>Classe : <a href="{escape(uri)}">{escape(uri)}</a></p><table>'
                             "<tr><th>Identifiant</th><th>Titre</th><th>Niveau</th><th>Exigences</th>"
                             f"<th>Depuis</th><th>Statut</th></tr>{rows}</table>")
-    clausier = "".join(f"<p>{escape(line[2:])}</p>" for line in _clausier(doc) if line.startswith("> "))
-    return (f"<!DOCTYPE html><html lang='fr'><head><meta charset='utf-8'><title>Catalogue cicclo "
-            f"{escape(doc['suite_version'])}</title></head><body><h1>Catalogue des tests cicclo "
-            f"{escape(doc['suite_version'])}</h1><p>{escape(LIFECYCLE_FR)}</p>{''.join(sections)}"
-            f"<h2>Clausier pour CCTP</h2>{clausier}</body></html>\n")
+    clausier = "".join(f"<blockquote>{_inline_html(line[2:])}</blockquote>" if line.startswith("> ")
+                       else f"<p>{_inline_html(line)}</p>" for line in _clausier(doc)[2:] if line)
+    version = escape(doc["suite_version"])
+    return (f"<!DOCTYPE html><html lang='fr'><head><meta charset='utf-8'><title>Catalogue cicclo {version}"
+            f"</title><style>{HTML_STYLE}</style></head><body><h1>Catalogue des tests cicclo {version}</h1>"
+            f"<p>{_inline_html(LIFECYCLE_FR)}</p><p>Chaque identifiant a son ancre : "
+            f"<code>catalogue.html#IDENTIFIANT</code>.</p>{''.join(sections)}"
+            f"<h2 id='clausier'>Clausier pour CCTP</h2>{clausier}</body></html>\n")
