@@ -75,6 +75,9 @@ def test_declaring_less_is_a_regression_of_every_profile_requiring_the_class() -
     text = render_text(result)
     assert f"la classe requise {GEOJSON} n'est plus déclarée (profils oapif-socle, oapif-donnees)" in text
     assert f"retrait cible : la classe {HTML} n'est plus déclarée" in text  # no profile requires HTML
+    assert (f"RÉGRESSION cible OAPIF-GEOJSON-001 : FAIL → NOT_APPLICABLE (classe {GEOJSON}, requise par les "
+            "profils oapif-socle, oapif-donnees)") in text
+    assert "changement cible OAPIF-HTML-001 : FAIL → NOT_APPLICABLE" in text
 
 
 @pytest.fixture(scope="module")

@@ -94,14 +94,16 @@ def diff(old: dict[str, Campaign], new: dict[str, Campaign], other_target: bool 
                    if before.statuses[i] != after.statuses[i]}
         lost = [{"class": uri, "profiles": profiles_requiring(uri, profiles)} for uri in sorted(before.classes)
                 if before.classes[uri] is True and after.classes.get(uri) is False]
-        categories = {i: _category(a, b, profiles_requiring(after.test_classes.get(i, ""), profiles))
-                      for i, (a, b) in changed.items()}
+        requiring = {i: profiles_requiring(after.test_classes.get(i, ""), profiles) for i in changed}
+        categories = {i: _category(a, b, requiring[i]) for i, (a, b) in changed.items()}
         targets[key] = {
             "compared": {"old": before.label, "new": after.label},
             "changed": changed,
             "improved": sorted(i for i, c in categories.items() if c == "improved"),
             "regressed": sorted(i for i, c in categories.items() if c == "regressed"),
             "classes_lost": lost,
+            "withdrawn": {i: {"class": after.test_classes.get(i, ""), "profiles": requiring[i]}
+                          for i, (a, b) in changed.items() if b == "NOT_APPLICABLE" and a != b},
         }
     compared = {k for k, _, _ in pairs}
     for only, side in ((set(old) - set(new), "old"), (set(new) - set(old), "new")):
@@ -148,7 +150,9 @@ def render_text(result: dict[str, Any]) -> str:
             lines.append(what)
         for test_id in t["regressed"]:
             a, b = t["changed"][test_id]
-            lines.append(f"RÉGRESSION {target} {test_id} : {a} → {b}")
+            why = t["withdrawn"].get(test_id)
+            lines.append(f"RÉGRESSION {target} {test_id} : {a} → {b}" + (
+                f" (classe {why['class']}, requise par les profils {', '.join(why['profiles'])})" if why else ""))
         for test_id in t["improved"]:
             a, b = t["changed"][test_id]
             lines.append(f"amélioration {target} {test_id} : {a} → {b}")
