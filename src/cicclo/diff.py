@@ -97,7 +97,8 @@ def diff(old: dict[str, Campaign], new: dict[str, Campaign], other_target: bool 
         requiring = {i: profiles_requiring(after.test_classes.get(i, ""), profiles) for i in changed}
         categories = {i: _category(a, b, requiring[i]) for i, (a, b) in changed.items()}
         targets[key] = {
-            "compared": {"old": before.label, "new": after.label},
+            "compared": {"old": before.label, "new": after.label,
+                         "catalogues": [before.catalogue, after.catalogue]},
             "changed": changed,
             "improved": sorted(i for i, c in categories.items() if c == "improved"),
             "regressed": sorted(i for i, c in categories.items() if c == "regressed"),
@@ -143,6 +144,10 @@ def render_text(result: dict[str, Any]) -> str:
                          "série, non comparée")
             continue
         lines.append(f"comparé : {t['compared']['old']} → {t['compared']['new']}")
+        old_cat, new_cat = t["compared"]["catalogues"]
+        if old_cat != new_cat:
+            lines.append(f"  catalogues différents ({old_cat[:12] or '?'} → {new_cat[:12] or '?'}) : seuls les "
+                         "identifiants communs sont comparés")
         for lost in t["classes_lost"]:
             what = (f"RÉGRESSION {target} : la classe requise {lost['class']} n'est plus déclarée (profils "
                     f"{', '.join(lost['profiles'])})" if lost["profiles"]
