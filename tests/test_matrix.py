@@ -143,6 +143,9 @@ def test_diff_of_two_matrices(tmp_path: Path) -> None:
     write(build(runs("exemple-a", "exemple-b-regression")), tmp_path / "apres")
     result = diff(campaigns_of(tmp_path / "avant"), campaigns_of(tmp_path / "apres"))
     assert result["regressions"] == 1
+    previous = tmp_path / "precedente.json"  # as the CI templates name the previous publication
+    previous.write_bytes((tmp_path / "avant" / "matrix.json").read_bytes())
+    assert diff(campaigns_of(previous), campaigns_of(tmp_path / "apres" / "matrix.json"))["regressions"] == 1
 
 
 def test_catalogue_for_people_lists_every_id_with_title_and_citations() -> None:

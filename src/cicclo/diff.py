@@ -40,13 +40,8 @@ def campaigns_of(path: Path, chosen: dict[str, str] | None = None) -> dict[str, 
     """{target id: campaign} from a results.json (or its folder) or a matrix.json (or its folder); of several
     campaigns of one target in a matrix, the latest, or the one ``chosen`` ({id: started_at})."""
     file = path / "matrix.json" if path.is_dir() and (path / "matrix.json").is_file() else path
-    if file.is_file() and file.name == "matrix.json":
-        try:
-            doc = json.loads(file.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise MatrixError(f"{file} : matrice illisible ({exc})") from None
-        if doc.get("format") != "cicclo/matrix":
-            raise MatrixError(f"{file} : pas une matrice cicclo")
+    if file.is_file() and _format_of(file) == "cicclo/matrix":  # whatever its name (precedente.json…)
+        doc = json.loads(file.read_text(encoding="utf-8"))
         test_classes = {t["test_id"]: t["conformance_class"] for t in doc["tests"]}
         found = []
         for t in doc["targets"]:
@@ -64,6 +59,14 @@ def campaigns_of(path: Path, chosen: dict[str, str] | None = None) -> dict[str, 
                                  {r["test_id"]: r["status"] for r in run.doc["results"]},
                                  {r["test_id"]: r["conformance_class"] for r in run.doc["results"]},
                                  run_classes(run.doc))}
+
+
+def _format_of(file: Path) -> str | None:
+    try:
+        doc = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise MatrixError(f"{file} : illisible ({exc})") from None
+    return doc.get("format") if isinstance(doc, dict) else None
 
 
 def _pairs(old: dict[str, Campaign], new: dict[str, Campaign], other_target: bool) -> list[tuple[str, Campaign,
