@@ -119,3 +119,16 @@ def test_a_server_hiding_geojson_fails_the_profile_and_diff_names_the_class(hidi
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert f"la classe requise {GEOJSON} n'est plus déclarée" in proc.stdout
     assert "comparé : plateforme, campagne du " in proc.stdout
+
+
+def test_a_profile_run_with_other_budgets_is_marked_as_no_profile_run(hiding_proxy: FaultProxy,
+                                                                       tmp_path: Path) -> None:
+    target = write_target(tmp_path, "plateforme", hiding_proxy.base("none"))
+    proc = subprocess.run([sys.executable, "-m", "cicclo", "run", "--target", str(target), "--suite", "oapif",
+                           "--profile", "oapif-socle", "--max-features", "3", "-k", "test_root_op",
+                           "--out", str(tmp_path / "out")],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+    profile = json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))["run"]["profile"]
+    assert not profile["profile_run"] and profile["budget_differences"] == ["max_features : 3 au lieu de 20"]
+    assert "(campagne hors profil : autres budgets)" in proc.stdout
+    assert "budgets différents de ceux du profil : max_features : 3 au lieu de 20" in proc.stdout
