@@ -220,7 +220,7 @@ def _inline_html(text: str) -> str:
 
 HTML_STYLE = ("body{font-family:sans-serif;margin:1em;color:#222;max-width:80em}table{border-collapse:collapse;"
               "font-size:13px;margin-bottom:1em}th,td{border:1px solid #ccc;padding:3px 6px;vertical-align:top}"
-              "th{background:#f3f3f3}tr:target{background:#fff3b0}.deprecated,.withdrawn{color:#777}"
+              "th{background:#f3f3f3}td:first-child{white-space:nowrap}tr:target{background:#fff3b0}.deprecated,.withdrawn{color:#777}"
               "blockquote{border-left:4px solid #ccc;margin:.5em 0;padding:.2em 1em}")
 
 
