@@ -33,5 +33,6 @@ if [ "${CICCLO_WITH_CHROMIUM:-1}" = 1 ]; then
 fi
 
 bash scripts/setup-reference.sh
+bash scripts/setup-mapserver.sh
 bash scripts/setup-catalogue.sh
 bash scripts/setup-proconnect.sh
