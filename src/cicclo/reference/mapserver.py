@@ -17,7 +17,7 @@ import shutil
 import subprocess
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +56,7 @@ def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _property_types(features: list[dict[str, Any]]) -> dict[str, str]:
+def property_types(features: list[dict[str, Any]]) -> dict[str, str]:
     """gml_*_type of each property (Integer, Real, Character) so that GeoJSON keeps its numbers."""
     types: dict[str, str] = {}
     for name, value in features[0]["properties"].items():
@@ -65,11 +65,10 @@ def _property_types(features: list[dict[str, Any]]) -> dict[str, str]:
     return types
 
 
-def _layer(name: str, geojson: Path) -> str:
-    title, description, keywords, geometry, make = COLLECTIONS[name]
-    features = make()
-    data.write_geojson(geojson, features)
-    types = _property_types(features)
+def layer_block(name: str, title: str, description: str, keywords: list[str], geometry: str, source: str,
+                types: Mapping[str, str], extent: list[float], id_pattern: str) -> str:
+    """One mapfile LAYER published as a collection: ``source`` holds its data lines (DATA, CONNECTION…),
+    ``types`` the gml type of each property, ``id_pattern`` the validation of the feature ids."""
     meta = {
         "oga_title": title,
         "oga_description": description,
@@ -83,25 +82,38 @@ def _layer(name: str, geojson: Path) -> str:
     NAME {_quote(name)}
     TYPE {geometry}
     STATUS OFF
-    CONNECTIONTYPE OGR
-    CONNECTION {_quote(str(geojson))}
-    DATA "0"
+{source}
     PROJECTION "init=epsg:4326" END
-    EXTENT {" ".join(str(v) for v in data.extent_of(features))}
+    EXTENT {" ".join(str(v) for v in extent)}
     TEMPLATE "VOID"
     METADATA
 {metadata}
     END
     VALIDATION
-      "id" "^[a-z]+-[0-9]+$"
+      "id" {_quote(id_pattern)}
     END
   END
 """
 
 
-def write_mapfile(folder: Path, api_root: str) -> Path:
-    """The GeoJSON data and the mapfile serving them through the OGC API at ``api_root``."""
-    layers = "".join(_layer(name, folder / f"{name}.geojson") for name in COLLECTIONS)
+def _reference_layers(folder: Path) -> str:
+    """The collections of the reference data, each from a GeoJSON file read through OGR."""
+    blocks = []
+    for name, (title, description, keywords, geometry, make) in COLLECTIONS.items():
+        features = make()
+        geojson = folder / f"{name}.geojson"
+        data.write_geojson(geojson, features)
+        source = f'    CONNECTIONTYPE OGR\n    CONNECTION {_quote(str(geojson))}\n    DATA "0"'
+        blocks.append(layer_block(name, title, description, keywords, geometry, source, property_types(features),
+                                  data.extent_of(features), "^[a-z]+-[0-9]+$"))
+    return "".join(blocks)
+
+
+def write_mapfile(folder: Path, api_root: str, layers: Callable[[Path], str] = _reference_layers,
+                  max_limit: int = MAX_LIMIT) -> Path:
+    """The data (written by ``layers``, which returns the LAYER blocks) and the mapfile serving them through
+    the OGC API at ``api_root``, pages of at most ``max_limit`` features."""
+    blocks = layers(folder)
     web = {
         "oga_enable_request": "OGCAPI",
         "oga_onlineresource": api_root,
@@ -113,7 +125,7 @@ def write_mapfile(folder: Path, api_root: str) -> Path:
         "oga_contactperson": "cicclo",
         "oga_contactelectronicmailaddress": "contact@example.org",
         "oga_default_limit": str(DEFAULT_LIMIT),
-        "oga_max_limit": str(MAX_LIMIT),
+        "oga_max_limit": str(max_limit),
         "oga_compliance_mode": "true",
     }
     metadata = "\n".join(f"      {_quote(k)} {_quote(v)}" for k, v in web.items())
@@ -128,7 +140,7 @@ def write_mapfile(folder: Path, api_root: str) -> Path:
 {metadata}
     END
   END
-{layers}END
+{blocks}END
 """
     path = folder / f"{MAP_ALIAS}.map"
     path.write_text(mapfile, encoding="utf-8")
@@ -221,8 +233,11 @@ def _tail(path: Path) -> str:
 class MapServerPlatform:
     """Start/stop Apache + mod_fcgid + MapServer on a free loopback port with the data of :mod:`data`."""
 
-    def __init__(self, workdir: Path) -> None:
+    def __init__(self, workdir: Path, layers: Callable[[Path], str] = _reference_layers,
+                 max_limit: int = MAX_LIMIT) -> None:
         self.workdir = Path(workdir)
+        self._layers = layers
+        self._max_limit = max_limit
         self.url: str | None = None
         self._public: Path | None = None
         self._proc: subprocess.Popen[bytes] | None = None
@@ -249,7 +264,7 @@ class MapServerPlatform:
         port = free_port()
         url = f"http://127.0.0.1:{port}/mapserv/{MAP_ALIAS}/ogcapi"
         folder = self._public / "data"
-        ms_config = write_mapserver_config(folder, write_mapfile(folder, url))
+        ms_config = write_mapserver_config(folder, write_mapfile(folder, url, self._layers, self._max_limit))
         conf = write_apache_config(self.workdir, self._public, port, ms_config)
         log = self.workdir / "logs" / "apache.out"
         with log.open("wb") as out:
