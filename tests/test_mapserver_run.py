@@ -45,6 +45,8 @@ def test_statuses_match_committed_expectations(mapserver_run: tuple[int, dict[st
     for test_id, entry in expected.items():
         known = (entry.get("suite_defect") or {}).get("status")
         if observed[test_id] == entry["status"]:
+            if known:
+                warnings.warn(f"{test_id} : le défaut de la suite est corrigé, retirer suite_defect", stacklevel=1)
             continue
         if observed[test_id] == known:
             warnings.warn(f"{test_id} : {known} dû à un défaut connu de la suite ({entry['status']} attendu)",
