@@ -6,6 +6,7 @@ wall time, peak memory of the suite process) and compares them with the project'
 and writes ``reports/benchmark.json``. Exit status 1 when a target is missed.
 
     .venv/bin/python scripts/benchmark.py [--runs 3] [--target local]
+    .venv/bin/python scripts/benchmark.py floor [--help]     (the network floor: scripts/benchmark_floor.py)
 """
 
 from __future__ import annotations
@@ -46,6 +47,10 @@ def one_run(target: str) -> dict[str, float]:
 
 
 def main() -> int:
+    if sys.argv[1:2] == ["floor"]:
+        from benchmark_floor import main as floor_main  # scripts/ is sys.path[0]
+
+        return floor_main(sys.argv[2:])
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--target", default="local")

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything cicclo needs on a fresh Debian 12 machine (run as root), idempotently:
-# the suite's own virtualenv (.venv) and the built-in reference platform (.venv-ref, via setup-reference.sh).
+# the suite's own virtualenv (.venv) and the built-in reference platform (.venv-ref, via setup-reference.sh;
+# MapServer for the target local-mapserver, via setup-mapserver.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,5 +34,6 @@ if [ "${CICCLO_WITH_CHROMIUM:-1}" = 1 ]; then
 fi
 
 bash scripts/setup-reference.sh
+bash scripts/setup-mapserver.sh
 bash scripts/setup-catalogue.sh
 bash scripts/setup-proconnect.sh

@@ -13,7 +13,7 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -136,9 +136,12 @@ def write_configuration(workdir: Path, url: str) -> Path:
 
 
 class ReferencePlatform:
-    """Start/stop pygeoapi on a free loopback port with the deterministic data of :mod:`data`."""
+    """Start/stop pygeoapi on a free loopback port with the deterministic data of :mod:`data` (or those that
+    ``configure(workdir, url)`` writes, returning the configuration path)."""
 
-    def __init__(self, workdir: Path | None = None) -> None:
+    def __init__(self, workdir: Path | None = None,
+                 configure: Callable[[Path, str], Path] = write_configuration) -> None:
+        self._configure = configure
         self._tmp = None if workdir else tempfile.TemporaryDirectory(prefix="cicclo-ref-")
         self.workdir = Path(workdir or self._tmp.name)  # type: ignore[union-attr]
         self.url: str | None = None
@@ -158,7 +161,7 @@ class ReferencePlatform:
         sock = listening_socket()
         port = int(sock.getsockname()[1])
         url = f"http://127.0.0.1:{port}/"
-        config = write_configuration(self.workdir, url)
+        config = self._configure(self.workdir, url)
         openapi = self.workdir / "openapi.yml"
         env = {**os.environ, "PYGEOAPI_CONFIG": str(config), "PYGEOAPI_OPENAPI": str(openapi),
                "HOME": str(self.workdir)}

@@ -20,6 +20,7 @@ from typing import Any
 STARTERS = {  # in start order
     "catalogue": "cicclo.reference.catalogue:start_builtin",
     "reference": "cicclo.reference:start_builtin",
+    "mapserver": "cicclo.reference.mapserver:start_builtin",
     "proconnect": "cicclo.reference.proconnect:start_builtin",
 }
 
