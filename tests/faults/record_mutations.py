@@ -264,14 +264,15 @@ def _view_link_bad_protocol(root: Any) -> None:
     profile.text = "view"
     protocol = one(link, "gmd:CI_OnlineResource/gmd:protocol")
     protocol.remove(protocol[0])
-    protocol.append(build('<gmx:Anchor xlink:href="http://www.opengis.net/def/serviceType/ogc/wms">WMS</gmx:Anchor>'))
+    protocol.append(build('<gmx:Anchor xlink:href="http://www.opengis.net/def/serviceType/ogc/wms-inconnu">WMS'
+                          "</gmx:Anchor>"))
 
 
 def _download_protocol_off_list(root: Any) -> None:
     protocol = one(root, f"{DOWNLOAD_LINK}/gmd:CI_OnlineResource/gmd:protocol")
     protocol.remove(protocol[0])
-    protocol.append(build('<gmx:Anchor xlink:href="http://www.opengis.net/def/interface/ogcapi-features">'
-                          "OGC API - Features</gmx:Anchor>"))
+    protocol.append(build('<gmx:Anchor xlink:href="http://www.opengis.net/def/serviceType/ogc/wfs-inconnu">'
+                          "WFS</gmx:Anchor>"))
 
 
 def _conditions_unknown(root: Any) -> None:
@@ -323,7 +324,7 @@ MUTATIONS: dict[str, Mutation] = {
     "MD-C-017": Mutation(DATASET, lambda r: to_text(r, f"{LEGAL}[gmd:accessConstraints]/gmd:otherConstraints"
                                                        "/gmx:Anchor"),
                          "limitation d'accès public en texte libre au lieu d'un gmx:Anchor vers la liste INSPIRE"),
-    "MD-C-018": Mutation(DATASET, lambda r: set_code(r, f"{LEGAL}/gmd:useConstraints/gmd:MD_RestrictionCode",
+    "MD-C-118": Mutation(DATASET, lambda r: set_code(r, f"{LEGAL}/gmd:useConstraints/gmd:MD_RestrictionCode",
                                                      "license"),
                          "conditions d'utilisation en useConstraints=license au lieu de otherRestrictions"),
     "MD-C-019": Mutation(DATASET, _lat_swapped, "rectangle de délimitation avec latitude sud > latitude nord"),

@@ -82,6 +82,18 @@ def in_register(href: str, register_key: str) -> str | None:
     return None
 
 
+def _uri_key(uri: str) -> str:
+    return uri.strip().replace("https://", "http://", 1).rstrip("/")
+
+
+def is_protocol_value(uri: str) -> bool:
+    """Whether ``uri`` is a value of the INSPIRE ProtocolValue code list. Its values are external URIs (OGC service
+    types, RFC 4287 for Atom), compared without scheme or trailing-slash differences; a URI under the register's
+    own namespace is accepted too (its values there are not shipped offline)."""
+    values = {_uri_key(v) for v in inspire()["protocol_value"]["values"]}
+    return _uri_key(uri) in values or in_register(uri, "protocol_value") is not None
+
+
 def languages() -> frozenset[str]:
     data = inspire()
     return frozenset(data["eu_languages_iso639_2b"]) | frozenset(data["other_languages_iso639_2b"])

@@ -228,6 +228,10 @@ def c02_root_element(root: Any) -> Messages:
 
 
 def c03_code_list_values(root: Any) -> Messages:
+    """TG Requirement C.3: "The code list value shall be encoded using the codeListValue attribute of the relevant
+    ISO 19139 element. The value shall be the identifier of the code list value". The TG adds: "Both the value of
+    the codeList attribute [...] and the textual content of the ISO 19139 element are purely informative", so the
+    codeList URL is not checked."""
     out = []
     lists = codelists.iso_codelists()
     for el in root.iter():
@@ -240,9 +244,6 @@ def c03_code_list_values(root: Any) -> Messages:
             continue
         if name == "LanguageCode" or name not in lists:
             continue
-        code_list = el.get("codeList") or ""
-        if "#" in code_list and code_list.rsplit("#", 1)[1] != name:
-            out.append(f"{name} (ligne {el.sourceline}) : codeList {code_list!r} ne désigne pas la liste {name}")
         if value not in lists[name]:
             out.append(f"{name} (ligne {el.sourceline}) : valeur {value!r} hors de la liste de codes {name}")
     return out
@@ -417,45 +418,66 @@ def c16_group_keywords_by_cv(root: Any) -> Messages:
             for t, n in seen.items() if n > 1]
 
 
+def limitation_values(block: Any) -> list[str]:
+    """The LimitationsOnPublicAccess codes that the otherConstraints Anchors of a MD_LegalConstraints point to."""
+    values = [codelists.in_register(href(o), "limitations_on_public_access") for o in xp(block, "gmd:otherConstraints")]
+    return [v for v in values if v is not None]
+
+
 def c17_limitations_on_public_access(root: Any) -> Messages:
-    blocks = legal_blocks(root, "accessConstraints")
-    if not blocks:
+    """TG Requirement C.17: "Limitations on public access (or lack of such limitations) for the described resource
+    shall be described using exactly one gmd:resourceConstraints/gmd:MD_LegalConstraints element. This element shall
+    not be the same one as used for describing conditions applying to access and use [...] shall include a
+    combination of: one instance of gmd:accessConstraints/gmd:MD_RestrictionCode element with code list value
+    "otherRestrictions" and at least one instance of gmd:otherConstraints/gmx:Anchor pointing to one of the values
+    from the code list for LimitationsOnPublicAccess". The limitations block is the one whose Anchors point into
+    that list: a separate conditions block (C.18) that also uses accessConstraints is not counted."""
+    if not legal_blocks(root, "accessConstraints"):
         return ["aucune limitation d'accès public (MD_LegalConstraints/gmd:accessConstraints)"]
+    blocks = [b for b in legal_blocks(root, "accessConstraints") if limitation_values(b)]
+    if not blocks:
+        return ["otherConstraints : aucun gmx:Anchor vers la liste INSPIRE LimitationsOnPublicAccess"]
     out = []
     if len(blocks) > 1:
-        out.append(f"{len(blocks)} blocs MD_LegalConstraints avec accessConstraints : un seul attendu")
+        out.append(f"{len(blocks)} blocs MD_LegalConstraints déclarent des limitations d'accès public "
+                   "(LimitationsOnPublicAccess) : un seul attendu")
     allowed = codelists.register_values("limitations_on_public_access")
     for block in blocks:
         codes = [c.get("codeListValue") for c in xp(block, "gmd:accessConstraints/gmd:MD_RestrictionCode")]
         if "otherRestrictions" not in codes:
             out.append(f"accessConstraints {codes} : la valeur otherRestrictions est attendue")
-        values = [codelists.in_register(href(o), "limitations_on_public_access")
-                  for o in xp(block, "gmd:otherConstraints")]
-        found = [v for v in values if v is not None]
-        if not found:
-            out.append("otherConstraints : aucun gmx:Anchor vers la liste INSPIRE LimitationsOnPublicAccess")
-        out += [f"valeur {v!r} inconnue de la liste LimitationsOnPublicAccess" for v in found if v not in allowed]
+        out += [f"valeur {v!r} inconnue de la liste LimitationsOnPublicAccess" for v in limitation_values(block)
+                if v not in allowed]
     return out
 
 
-def c18_conditions_for_access_and_use(root: Any) -> Messages:
-    blocks = legal_blocks(root, "useConstraints")
-    if not blocks:
-        return ["aucune condition d'accès et d'utilisation (MD_LegalConstraints/gmd:useConstraints)"]
-    out = []
+def c118_conditions_for_access_and_use(root: Any) -> Messages:
+    """TG Requirement C.18: "Conditions for access and use of the described resource shall be described using
+    exactly one gmd:resourceConstraints/gmd:MD_LegalConstraints element. This element shall not be the same used for
+    describing limitations on public access [...] One instance of either gmd:accessConstraints or
+    gmd:useConstraints element shall be given. In both cases this element shall contain a gmd:MD_RestrictionCode
+    element with code list value "otherRestrictions". Additionally at least one instance of gmd:otherConstraints
+    shall be given describing the actual conditions." A block with LimitationsOnPublicAccess Anchors is the C.17
+    block, not a conditions block. Replaces MD-C-018, which accepted only useConstraints."""
+    blocks = [b for b in xp(root, "gmd:identificationInfo/*/gmd:resourceConstraints/gmd:MD_LegalConstraints")
+              if not limitation_values(b)]
     allowed = codelists.register_values("conditions_applying_to_access_and_use")
-    ok = False
+    out = []
+    found = False
     for block in blocks:
-        codes = [c.get("codeListValue") for c in xp(block, "gmd:useConstraints/gmd:MD_RestrictionCode")]
+        codes = [c.get("codeListValue") for c in xp(block, "gmd:accessConstraints/gmd:MD_RestrictionCode"
+                                                           " | gmd:useConstraints/gmd:MD_RestrictionCode")]
         others = xp(block, "gmd:otherConstraints")
-        if "otherRestrictions" in codes and any(text(o) for o in others):
-            ok = True
+        if "otherRestrictions" in codes and any(text(o) or href(o) for o in others):
+            found = True
         for other in others:
             code = codelists.in_register(href(other), "conditions_applying_to_access_and_use")
             if code is not None and code not in allowed:
                 out.append(f"valeur {code!r} inconnue de la liste ConditionsApplyingToAccessAndUse")
-    if not ok:
-        out.append("aucun bloc useConstraints=otherRestrictions avec des conditions (otherConstraints) renseignées")
+    if not found:
+        out.append("aucun bloc MD_LegalConstraints de conditions d'accès et d'utilisation : accessConstraints ou "
+                   "useConstraints = otherRestrictions avec des conditions (otherConstraints), distinct du bloc des "
+                   "limitations d'accès public")
     return out
 
 
@@ -696,6 +718,10 @@ def iop01_crs(root: Any) -> Messages:
 
 
 def iop02_crs_id(root: Any) -> Messages:
+    """TG Requirements 2.1 and 2.2: "The gmd:code child element of gmd:RS_Identifier is mandatory. The gmd:codeSpace
+    child element shall be used if the code alone does not uniquely identify the referred coordinate reference
+    system." A URI (http(s) or URN such as urn:ogc:def:crs:EPSG::2154, which the reference validator accepts) is
+    unique by itself; any other code needs a codeSpace."""
     ids = _crs_identifiers(root)
     if not ids:
         raise NotApplicable("aucun système de référence (voir MD-IOP-001)")
@@ -704,12 +730,12 @@ def iop02_crs_id(root: Any) -> Messages:
         code = first(rs, "gmd:code")
         value, link, space = text(code), href(code), text(first(rs, "gmd:codeSpace"))
         if link:
-            if not is_url(link):
-                out.append(f"système de référence {value!r} : xlink:href {link!r} n'est pas une URI http(s)")
+            if not is_uri(link):
+                out.append(f"système de référence {value!r} : xlink:href {link!r} n'est pas une URI")
         elif not value:
             out.append("système de référence sans code")
-        elif not (is_url(value) or space):
-            out.append(f"système de référence {value!r} : URI (gmx:Anchor) ou code avec codeSpace attendu")
+        elif not (is_uri(value) or space):
+            out.append(f"système de référence {value!r} : URI (http ou urn) ou code avec codeSpace attendu")
     return out
 
 
@@ -924,6 +950,10 @@ def service_links(root: Any, service: str) -> list[Any]:
 
 
 def _linkage_problems(root: Any, service: str) -> Messages:
+    """TG Requirements 8.1/8.2 C and D: "The element gmd:protocol shall be present. If the element gmd:protocol is
+    encoded using gmx:Anchor, the attribute gmx:Anchor/@xlink:href shall point to the URI of one of the values in
+    https://inspire.ec.europa.eu/metadata-codelist/ProtocolValue" (values such as
+    http://www.opengis.net/def/serviceType/ogc/wms, the TG's own example)."""
     links = service_links(root, service)
     if not links:
         raise NotApplicable(f"aucun localisateur vers un service de type {service!r} (profil applicatif)")
@@ -935,7 +965,7 @@ def _linkage_problems(root: Any, service: str) -> Messages:
         prot = first(res, "gmd:protocol")
         if not (text(prot) or href(prot)):
             out.append(f"lien {service} {url!r} : protocole (gmd:protocol) absent")
-        elif href(prot) and codelists.in_register(href(prot), "protocol_value") is None:
+        elif href(prot) and not codelists.is_protocol_value(href(prot)):
             out.append(f"lien {service} {url!r} : protocole {href(prot)!r} hors de la liste ProtocolValue")
     return out
 
@@ -975,7 +1005,7 @@ CHECKS: dict[str, Check] = {
     "MD-C-015": Check(c15_keyword_originating_cv, "any"),
     "MD-C-016": Check(c16_group_keywords_by_cv, "any"),
     "MD-C-017": Check(c17_limitations_on_public_access, "any"),
-    "MD-C-018": Check(c18_conditions_for_access_and_use, "any"),
+    "MD-C-118": Check(c118_conditions_for_access_and_use, "any"),
     "MD-C-019": Check(c19_bounding_box, "any"),
     "MD-C-020": Check(c20_conformity, "any"),
     "MD-C-021": Check(c21_conformity_specification, "any"),
