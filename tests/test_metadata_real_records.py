@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from cicclo.errors import NotApplicable
 from cicclo.metadata import inspire
 from cicclo.metadata.harvest import Record, parse_record
 from tests.conftest import ROOT
@@ -57,6 +58,10 @@ def _plain_crs_code(root: Any) -> None:
     set_text(root, f"{CRS_CODE}/gco:CharacterString", "3035")
 
 
+def _relative_locator(root: Any) -> None:
+    set_text(root, "(gmd:distributionInfo//gmd:onLine/*/gmd:linkage/gmd:URL)[1]", "donnees.zip")
+
+
 def _code_off_list(root: Any) -> None:
     set_code(root, "gmd:contact/gmd:CI_ResponsibleParty/gmd:role/gmd:CI_RoleCode", "gestionnaire")
 
@@ -75,6 +80,7 @@ CASES = [
      _conditions_without_text),
     ("MD-C-118", inspire.c118_conditions_for_access_and_use,
      "inspire-validator/Metadata_datasets_series_cc2.xml", "C.18 otherConstraints", _conditions_without_text),
+    ("MD-DS-108", inspire.ds108_resource_locator, "semic/basic_dataset.xml", "1.8 gmd:URL", _relative_locator),
     ("MD-C-003", inspire.c03_code_list_values, "inspire-validator/Metadata_datasets_series_cc2.xml",
      "C.3 value of the list", _code_off_list),
     ("MD-IOP-002", inspire.iop02_crs_id, "inspire-validator/Metadata_datasets_series_cc2.xml", "2.1 codeSpace",
@@ -96,6 +102,12 @@ def test_crs_urn_form_is_accepted() -> None:
     rec = record("inspire-validator/Metadata_datasets_series_cc2.xml")
     _urn_crs(rec.root)
     assert inspire.iop02_crs_id(rec.root) == []
+
+
+def test_record_without_locator_is_not_applicable() -> None:
+    """TG 1.8: multiplicity 0..n, a locator only "if such online access is available" (SEMIC's test record)."""
+    with pytest.raises(NotApplicable):
+        inspire.ds108_resource_locator(record("semic/distributorinfo-multiple.xml").root)
 
 
 def test_code_list_url_is_informative() -> None:

@@ -351,7 +351,10 @@ MUTATIONS: dict[str, Mutation] = {
                                                                                                 "fra"),
                           "langue de la ressource « fra » (ISO 639-2/T) au lieu de « fre » (ISO 639-2/B)"),
     "MD-DS-007": Mutation(DATASET, lambda r: remove(r, f"{IDENT}/gmd:topicCategory"), "catégorie thématique absente"),
-    "MD-DS-008": Mutation(SERIES, lambda r: remove(r, ONLINE), "série sans localisateur de ressource"),
+    "MD-DS-108": Mutation(SERIES, lambda r: set_text(r, f"{ONLINE}[not(*/gmd:applicationProfile)]"
+                                                      "/gmd:CI_OnlineResource/gmd:linkage/gmd:URL",
+                                                      "zones-inondables.zip"),
+                          "localisateur de ressource qui n'est pas une URL absolue"),
     "MD-DS-009": Mutation(DATASET, lambda r: set_code(r, f"{QUALITY}/gmd:scope/*/gmd:level/gmd:MD_ScopeCode", "series"),
                           "qualité de portée « series » pour un jeu de données (aucune de portée dataset)"),
     "MD-DS-010": Mutation(DATASET, lambda r: to_text(r, f"{RESULT}/gmd:specification/*/gmd:title/gmx:Anchor",

@@ -668,10 +668,16 @@ def ds07_topic_category(root: Any) -> Messages:
     return [f"catégorie thématique {c!r} inconnue" for c in cats if c not in codelists.TOPIC_CATEGORIES]
 
 
-def ds08_resource_locator(root: Any) -> Messages:
+def ds108_resource_locator(root: Any) -> Messages:
+    """TG Requirement 1.8: "A Resource locator linking to the service(s) providing online access to the described
+    data set or data set series shall be given, if such online access is available [...] These links shall be
+    encoded using gmd:transferOptions/gmd:MD_DigitalTransferOptions/gmd:onLine/gmd:CI_OnlineResource/gmd:linkage/
+    gmd:URL element. The multiplicity of this element is 0..n." A record without locator is not applicable (whether
+    online access exists cannot be seen in the record). Replaces MD-DS-008, which failed records without one."""
     urls = [linkage(r) for r in online_resources(root)]
     if not urls:
-        return ["aucun localisateur de ressource (distributionInfo/…/CI_OnlineResource/linkage/URL)"]
+        raise NotApplicable("aucun localisateur de ressource (multiplicité 0..n : exigé seulement si un accès en "
+                            "ligne existe)")
     return [f"localisateur {u!r} : URL http(s) absolue attendue" for u in urls if not is_url(u)]
 
 
@@ -1018,7 +1024,7 @@ CHECKS: dict[str, Check] = {
     "MD-DS-005": Check(ds05_spatial_resolution, "dataset"),
     "MD-DS-006": Check(ds06_resource_language, "dataset"),
     "MD-DS-007": Check(ds07_topic_category, "dataset"),
-    "MD-DS-008": Check(ds08_resource_locator, "dataset"),
+    "MD-DS-108": Check(ds108_resource_locator, "dataset"),
     "MD-DS-009": Check(ds09_one_data_quality, "dataset"),
     "MD-DS-010": Check(ds10_conformity, "dataset"),
     "MD-DS-011": Check(ds11_lineage, "dataset"),
