@@ -143,3 +143,36 @@ def test_csw_response_records_are_unwrapped() -> None:
     assert only.identifier == "reponse.xml#1" and only.error is None and only.tags >= {"dataset"}
     (empty,) = sources.records_of(f'<csw:GetRecordByIdResponse xmlns:csw="{CSW_NS}"/>'.encode(), "vide.xml")
     assert empty.error is not None and "sans aucune fiche" in empty.error
+
+
+def test_records_the_catalogue_refused_are_reported(tmp_path: Path) -> None:
+    """pycsw refuses an unreadable record and an ISO 19115-3 record at load: the harvest reports both under
+    MD-C-001/MD-C-002 with pycsw's message (handed over as the csw service option refused_records)."""
+    from cicclo.reference.catalogue import CatalogueError, ReferenceCatalogue
+    from tests.conftest import run_suite
+
+    (tmp_path / "illisible.xml").write_bytes(b"<gmd:MD_Metadata xmlns:gmd='http://www.isotc211.org/2005/gmd'>")
+    (tmp_path / "iso19115-3.xml").write_bytes(MDB)
+    catalogue = ReferenceCatalogue(tmp_path / "catalogue", record_files=[
+        CONFORMANT, tmp_path / "illisible.xml", tmp_path / "iso19115-3.xml"])
+    try:
+        services = catalogue.start(timeout=120)
+    except CatalogueError as exc:
+        pytest.skip(f"catalogue de référence indisponible : {exc}")
+    try:
+        refused = services["csw"]["options"]["refused_records"]
+        assert set(refused) == {"illisible.xml", "iso19115-3.xml"} and all(refused.values()), refused
+        target = tmp_path / "cible.yaml"
+        doc = {"id": "refus", "name": "fiches refusées", "services": {"csw": services["csw"]}}
+        target.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+        code, results, output = run_suite(target, tmp_path / "out", suite="suites/metadata/iso19139", timeout=240)
+    finally:
+        catalogue.stop()
+    assert results is not None, output[-3000:]
+    by_id = {r["test_id"]: r for r in results["results"]}
+    for test_id in ("MD-C-001", "MD-C-002"):
+        statuses = {i["instance"]: (i["status"], " ".join(i["messages"])) for i in by_id[test_id]["instances"]}
+        for name in ("illisible.xml", "iso19115-3.xml"):
+            status, message = statuses[f"{name} (refusée par le catalogue)"]
+            assert status == "FAIL" and "refusée au chargement par le catalogue" in message, (test_id, name)
+    assert any("2 fiches refusées" in n for n in by_id["MD-C-008"]["notes"])

@@ -251,9 +251,11 @@ def command_validate(args: argparse.Namespace) -> int:
         cmd += ["--records", item if is_url(item) else str(Path(item).resolve())]
     status = subprocess.call(cmd, cwd=REPO_ROOT)
     produced = (out / "results.json").is_file()
-    if produced:
+    if produced:  # no profile here: the report paths only (results.json is not read back)
         _link_latest(out, VALIDATE_TARGET_ID)
-        _print_reports(out, VALIDATE_TARGET_ID)
+        print(f"Rapports de {VALIDATE_TARGET_ID} :")
+        for file in REPORT_FILES:
+            print(f"  {out / file}")
     problem = _run_problem(status, produced)
     if problem:
         print(f"cicclo : validate : {problem}", file=sys.stderr)

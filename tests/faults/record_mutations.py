@@ -275,6 +275,12 @@ def _download_protocol_off_list(root: Any) -> None:
                           "WFS</gmx:Anchor>"))
 
 
+def _network_services_regulation_not_cited(root: Any) -> None:
+    anchor = one(root, f"{RESULT}/gmd:specification/*/gmd:title/gmx:Anchor[contains(., '976/2009')]")
+    anchor.set(HREF, "https://inspire.ec.europa.eu/documents/network-services")
+    anchor.text = "Règlement sur les services en réseau"
+
+
 def _conditions_unknown(root: Any) -> None:
     anchor = one(root, f"{LEGAL}[gmd:useConstraints]/gmd:otherConstraints/gmx:Anchor")
     anchor.set(HREF, f"{REGISTRY}ConditionsApplyingToAccessAndUse/conditionsUnknown")
@@ -329,7 +335,10 @@ MUTATIONS: dict[str, Mutation] = {
                          "conditions d'utilisation en useConstraints=license au lieu de otherRestrictions"),
     "MD-C-019": Mutation(DATASET, _lat_swapped, "rectangle de délimitation avec latitude sud > latitude nord"),
     "MD-C-020": Mutation(DOWNLOAD, lambda r: remove(r, f"{QUALITY}/gmd:report"),
-                         "service sans aucun résultat de conformité"),
+                         "service sans aucun résultat de conformité",
+                         also=frozenset({"MD-NSM-001"}),
+                         why="un service en réseau sans aucune conformité ne peut citer le règlement 976/2009 "
+                             "(suivi, classe 4b)"),
     "MD-C-021": Mutation(DATASET, lambda r: nil(r, f"{RESULT}/gmd:specification/*/gmd:date/gmd:CI_Date/gmd:date"),
                          "spécification de conformité sans date"),
     "MD-C-022": Mutation(DATASET, lambda r: nil(r, f"{RESULT}/gmd:pass", "missing"),
@@ -415,9 +424,14 @@ MUTATIONS: dict[str, Mutation] = {
                           "service de découverte de type « CSW » au lieu de discovery",
                           also=frozenset({"MD-SDS-005"}),
                           why="un type qui n'est ni un type en réseau ni other est hors de SpatialDataServiceType"),
+    "MD-NSM-001": Mutation(DOWNLOAD, _network_services_regulation_not_cited,
+                           "conformité aux services en réseau sans citer le règlement 976/2009"),
     # -- invocable spatial data services (prepared from the download service) -------------------------------
     "MD-SDSI-001": Mutation(DOWNLOAD, lambda r: set_text(r, f"{IDENT}/srv:serviceType/gco:LocalName", "invoke"),
-                            "service invocable déclaré de type « invoke » au lieu de other", prepare=to_invocable),
+                            "service invocable déclaré de type « invoke » au lieu de other", prepare=to_invocable,
+                            also=frozenset({"MD-NSM-001"}),
+                            why="de type invoke, le service est un service en réseau : la classe 4b (suivi) lui "
+                                "demande la conformité au règlement 976/2009, que la fiche invocable ne cite pas"),
     "MD-SDSI-002": Mutation(DOWNLOAD, lambda r: to_text(r, f"{ONLINE}/*/gmd:description/gmx:Anchor"),
                             "point d'accès décrit en texte libre au lieu du code OnLineDescriptionCode accessPoint",
                             prepare=to_invocable),

@@ -35,6 +35,7 @@ NETWORK_SERVICE_TYPES = frozenset({"discovery", "view", "download", "transformat
 COUPLED_SERVICE_TYPES = frozenset({"view", "download"})
 URI_SCHEMES = ("http", "https", "urn", "info", "tag")
 REG_1089 = re.compile(r"1089\s*/\s*2010|2010\s*/\s*1089|32010R1089", re.IGNORECASE)
+REG_976 = re.compile(r"976\s*/\s*2009|2009\s*/\s*976|32009R0976", re.IGNORECASE)
 # the conformance classes of the TG 2.0 that a spatial data service cites to declare its category (ATS
 # sds-invocable/sds-category: a conformity report whose specification title is an Anchor to one of them)
 SDS_CATEGORY_CLASS = re.compile(r"/id/ats/metadata/2\.0/sds-(invocable|interoperable|harmonised)$")
@@ -907,6 +908,23 @@ def ns01_type(root: Any) -> Messages:
     return []
 
 
+def nsm01_conformity(root: Any) -> Messages:
+    """Validator conformance class 4b "INSPIRE Network Services metadata for Monitoring" (ATS ns-monitoring/
+    ns-conformity): "Test that the service metadata includes information on the degree of conformity with the
+    implementing rules for network services", i.e. a DQ_ConformanceResult whose specification cites Regulation
+    (EC) No 976/2009 (ETS: title contains '976/2009'). Several conformity statements are allowed (the ETS failing
+    them is validator issue INSPIRE-MIF/helpdesk-validator#1209)."""
+    if service_type(root) == "other":
+        raise NotApplicable("service de type other : pas un service en réseau")
+    results = conformance_results(root)
+    if not results:
+        return ["aucune déclaration de conformité (DQ_ConformanceResult) : la conformité au règlement (CE) "
+                "n° 976/2009 (services en réseau) est attendue pour le suivi"]
+    if not any(REG_976.search(" ".join(spec_title(r))) for r in results):
+        return ["aucune déclaration de conformité au règlement (CE) n° 976/2009 (services en réseau)"]
+    return []
+
+
 def sdsi01_type(root: Any) -> Messages:
     return [] if service_type(root) == "other" else ["service invocable : type de service other attendu"]
 
@@ -1045,6 +1063,7 @@ CHECKS: dict[str, Check] = {
     "MD-SDS-007": Check(sds07_resource_locator, "service"),
     "MD-SDS-008": Check(sds08_only_one_dq_element, "service"),
     "MD-NS-001": Check(ns01_type, "service"),
+    "MD-NSM-001": Check(nsm01_conformity, "network"),
     "MD-SDSI-001": Check(sdsi01_type, "invocable"),
     "MD-SDSI-002": Check(sdsi02_access_point, "invocable"),
     "MD-SDSI-003": Check(sdsi03_conformity, "invocable"),
