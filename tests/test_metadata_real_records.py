@@ -16,7 +16,7 @@ from cicclo.errors import NotApplicable
 from cicclo.metadata import inspire
 from cicclo.metadata.harvest import Record, parse_record
 from tests.conftest import ROOT
-from tests.faults.record_mutations import HREF, LEGAL, NS, one, set_code, set_text
+from tests.faults.record_mutations import HREF, LEGAL, NS, one, set_code, set_text, to_text
 
 CORPUS = ROOT / "tests" / "fixtures" / "records-corpus"
 VIEW_PROTOCOL = ("gmd:distributionInfo//gmd:CI_OnlineResource[gmd:applicationProfile/*[contains(@xlink:href, "
@@ -62,6 +62,20 @@ def _relative_locator(root: Any) -> None:
     set_text(root, "(gmd:distributionInfo//gmd:onLine/*/gmd:linkage/gmd:URL)[1]", "donnees.zip")
 
 
+THEME = ("gmd:identificationInfo/*/gmd:descriptiveKeywords/gmd:MD_Keywords[gmd:thesaurusName/*/gmd:title/*"
+         "='GEMET - INSPIRE themes, version 1.0']/gmd:keyword")
+
+
+def dutch(root: Any) -> None:
+    """The record as a Dutch catalogue writes it: metadata language dut, theme as the GEMET Dutch term."""
+    one(root, "gmd:language/gmd:LanguageCode").set("codeListValue", "dut")
+    to_text(root, f"{THEME}/gmx:Anchor", "Bodemgebruik")
+
+
+def _theme_not_a_term(root: Any) -> None:
+    set_text(root, f"{THEME}/gco:CharacterString", "Grondgebruik")
+
+
 def _code_off_list(root: Any) -> None:
     set_code(root, "gmd:contact/gmd:CI_ResponsibleParty/gmd:role/gmd:CI_RoleCode", "gestionnaire")
 
@@ -102,6 +116,24 @@ def test_crs_urn_form_is_accepted() -> None:
     rec = record("inspire-validator/Metadata_datasets_series_cc2.xml")
     _urn_crs(rec.root)
     assert inspire.iop02_crs_id(rec.root) == []
+
+
+def test_theme_in_another_eu_language() -> None:
+    """TG 1.4: the exact GEMET term in the metadata language (here Dutch 'Bodemgebruik' = lu) is a theme keyword;
+    a Dutch word that is not the term is not."""
+    rec = record("semic/basic_dataset.xml")
+    dutch(rec.root)
+    assert inspire.ds04_inspire_theme_keyword(rec.root) == []
+    _theme_not_a_term(rec.root)
+    assert any("Grondgebruik" in m for m in inspire.ds04_inspire_theme_keyword(rec.root))
+
+
+def test_themes_in_22_languages() -> None:
+    from cicclo.metadata import codelists
+
+    concepts = codelists.inspire()["inspire_themes"]["concepts"]
+    assert len(concepts) == 34 and all(len(c["labels"]) == 20 for c in concepts)
+    assert codelists.theme_lookup()[codelists.label_key("Condiţii atmosferice")].endswith("/ac")
 
 
 def test_record_without_locator_is_not_applicable() -> None:

@@ -59,13 +59,19 @@ def iso_codelists() -> dict[str, frozenset[str]]:
 
 @cache
 def theme_lookup() -> dict[str, str]:
-    """Lower-cased theme URI, code, English and French labels -> theme URI."""
+    """Lower-cased theme URI and labels (English, French and the other GEMET languages) -> theme URI."""
     lookup: dict[str, str] = {}
     for concept in inspire()["inspire_themes"]["concepts"]:
         uri = concept["uri"]
-        for key in (uri, uri.replace("http://", "https://"), concept["en"], concept["fr"]):
-            lookup[key.strip().lower()] = uri
+        labels = [concept["en"], concept["fr"], *concept.get("labels", {}).values()]
+        for key in (uri, uri.replace("http://", "https://"), *labels):
+            lookup[label_key(key)] = uri
     return lookup
+
+
+def label_key(label: str) -> str:
+    """A label compared without case, and with the Romanian cedilla letters (ş, ţ) read as comma-below (ș, ț)."""
+    return label.strip().lower().replace("ş", "ș").replace("ţ", "ț")
 
 
 def register_values(key: str) -> frozenset[str]:

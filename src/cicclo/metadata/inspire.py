@@ -216,7 +216,7 @@ def keyword_values(block: Any) -> list[tuple[str, str]]:
 
 def theme_of(label: str, link: str) -> str | None:
     lookup = codelists.theme_lookup()
-    return lookup.get(link.lower()) if link else lookup.get(label.lower())
+    return lookup.get(codelists.label_key(link)) if link else lookup.get(codelists.label_key(label))
 
 
 # -- common requirements C.3 ... C.22 (C.1 is iso19139.validate, C.2 is checked when parsing) ---------------
@@ -597,6 +597,9 @@ def ds103_dataset_uid_uri(root: Any) -> Messages:
 
 
 def ds04_inspire_theme_keyword(root: Any) -> Messages:
+    """TG Requirement 1.4: "at least one keyword from the INSPIRE Spatial Data Themes vocabulary of the general
+    environmental multilingual thesaurus (GEMET). The keyword values shall be the exact text values of the terms
+    in this vocabulary" — in any of its languages (an Anchor to the theme URI is recognised by its URI)."""
     blocks = theme_blocks(root)
     expected = codelists.THEME_THESAURUS_TITLE
     if not blocks:
