@@ -18,7 +18,6 @@ from typing import Any
 
 from lxml import etree
 
-from cicclo.errors import TransportError
 from cicclo.metadata.harvest import CSW, CheckedRecord, Record, check_record, classify
 from cicclo.oapif.xml import MAX_XML_BYTES, XmlError, parse_xml
 
@@ -113,12 +112,12 @@ def check_files(files: list[tuple[Path, str]], workers: int | None = None) -> It
 
 
 def check_url(client: Any, url: str) -> list[CheckedRecord]:
-    """The record at ``url`` (one GET, evidence kept); a transport error or a status other than 200 is raised as
-    a TransportError / returned as an unreadable record."""
+    """The record at ``url`` (one GET, evidence kept); a status other than 200 is an unreadable record, a
+    transport error is raised (TransportError: the caller notes it, never a FAIL)."""
     ex = client.get(url, accept="application/xml")
     if ex.status != 200:
         return [check_record(Record(url, ex.body, ex.ref, None, f"{ex.describe()} : statut 200 attendu"))]
     return check_document(ex.body, url, ex.ref)
 
 
-__all__ = ["Inputs", "TransportError", "check_files", "check_url", "expand", "records_of"]
+__all__ = ["Inputs", "check_files", "check_url", "expand", "records_of"]
