@@ -39,7 +39,9 @@ _INSPIRE_DS = "INSPIRE – Service de découverte CSW (ATS, csw-iso-ap)"
 OAREC1 = "http://www.opengis.net/spec/ogcapi-records-1/1.0"
 _OAREC = "OGC API - Records - Part 1: Core 1.0 (OGC 20-004r1)"
 INSPIRE_MD = "http://inspire.ec.europa.eu/id/ats/metadata/2.0"
-_INSPIRE_MD = "INSPIRE – Guide technique métadonnées ISO 19139, v2.0 (exigences TG 2.0)"
+_INSPIRE_MD = ("INSPIRE – Guide technique métadonnées ISO 19139, TG 2.2.1 du 2025-01-31 (identifiants d'exigences "
+               "metadata/2.0, inchangés depuis TG 2.0)")
+_INSPIRE_MD_VALIDATOR = "INSPIRE – Validateur de référence v2025.1, classe 4b (suivi des services en réseau)"
 CNIG_MD = "https://cnig.gouv.fr/IMG/pdf/guide-de-saisie-des-elements-de-metadonnees-inspire-v2.0-1.pdf"
 _CNIG = "CNIG – Guide de saisie des éléments de métadonnées INSPIRE v2.0 (2019)"
 DCAT_AP3 = "https://semiceu.github.io/DCAT-AP/releases/3.0.1/"
@@ -83,6 +85,8 @@ KNOWN_CLASSES: dict[str, ConformanceClass] = {
             ("sds-invocable", "INSPIRE-SDS5", "Services de données géographiques invocables"),
             ("linked-service-metadata", "INSPIRE-LS", "Services liés aux jeux de données"),
         )),
+        ConformanceClass(f"{INSPIRE_MD}/ns-monitoring", "metadata", "INSPIRE-NSM",
+                         "Services en réseau : métadonnées pour le suivi (monitoring)", _INSPIRE_MD_VALIDATOR),
         ConformanceClass(CNIG_MD, "metadata", "CNIG", "Règles nationales du CNIG", _CNIG),
         ConformanceClass(DCAT_AP3, "metadata", "DCAT-AP", "Conformité DCAT-AP 3.0.1", _DCAT),
         ConformanceClass(PROCONNECT_OP, "proconnect", "PC-OP", "Fournisseur d'identité (découverte et clés)", _PC),

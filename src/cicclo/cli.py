@@ -100,6 +100,11 @@ def _parser() -> argparse.ArgumentParser:
     earl = _subparser(sub, "earl", "exporter une campagne en EARL (JSON-LD)")
     earl.add_argument("results", type=Path)
     earl.add_argument("--out", type=Path, help="fichier de sortie (défaut : earl.jsonld à côté)")
+    validate = _subparser(sub, "validate", "vérifier des fiches ISO 19139 (fichiers, dossiers, réponses CSW, URL)")
+    validate.add_argument("inputs", nargs="+", metavar="CHEMIN|URL",
+                          help="fichier de fiche, dossier (parcouru récursivement), réponse CSW GetRecords ou "
+                               "GetRecordById, ou URL d'une fiche")
+    validate.add_argument("--out", metavar="DOSSIER", help="dossier de sortie (défaut : reports/fichiers/<horodatage>)")
     targets = _subparser(sub, "targets", "lister et valider les fichiers cibles")
     targets.add_argument("names", nargs="*", metavar="CIBLE",
                          help="cibles à valider (défaut : toutes celles de targets/)")
@@ -226,6 +231,50 @@ def _print_profile(out: Path) -> None:
         print(f"Profil {profile['name']} version {profile['version']} : {profile_state(profile)}")
         for line in verdict_lines(profile):
             print(f"  {line}")
+
+
+VALIDATE_TARGET_ID = "fichiers"
+
+
+def _validate_target(urls: list[str]) -> str:
+    """The target of a ``cicclo validate`` run: no catalogue, only the hosts of the record URLs may be contacted."""
+    from urllib.parse import urlsplit
+
+    import yaml
+
+    hosts = sorted({(urlsplit(u).hostname or "").lower() for u in urls} - {""})
+    csw: dict[str, Any] = {"documented": False, "note": "fiches lues dans des fichiers ou à des URL (cicclo validate)"}
+    if hosts:
+        csw["extra_hosts"] = hosts
+    doc = {"id": VALIDATE_TARGET_ID, "name": "Fiches de métadonnées vérifiées par cicclo validate",
+           "services": {"csw": csw}}
+    return yaml.safe_dump(doc, allow_unicode=True, sort_keys=False)
+
+
+def command_validate(args: argparse.Namespace) -> int:
+    """The metadata record suite (iso19139) on record files and URLs, offline: same IDs and reports as ``run``."""
+    from cicclo.metadata.sources import is_url
+
+    out = _out_dir(args.out, VALIDATE_TARGET_ID, False)
+    out.mkdir(parents=True, exist_ok=True)
+    target_file = out / "cible.yaml"
+    target_file.write_text(_validate_target([i for i in args.inputs if is_url(i)]), encoding="utf-8")
+    cmd = [sys.executable, "-m", "pytest", SUITES["iso19139"], "--target", str(target_file), "--cicclo-out",
+           str(out), "-v", "--tb=no", "-rN", "-p", "no:cacheprovider"]
+    for item in args.inputs:
+        cmd += ["--records", item if is_url(item) else str(Path(item).resolve())]
+    status = subprocess.call(cmd, cwd=REPO_ROOT)
+    produced = (out / "results.json").is_file()
+    if produced:  # no profile here: the report paths only (results.json is not read back)
+        _link_latest(out, VALIDATE_TARGET_ID)
+        print(f"Rapports de {VALIDATE_TARGET_ID} :")
+        for file in REPORT_FILES:
+            print(f"  {out / file}")
+    problem = _run_problem(status, produced)
+    if problem:
+        print(f"cicclo : validate : {problem}", file=sys.stderr)
+        return USAGE_ERROR
+    return status
 
 
 def command_targets(args: argparse.Namespace) -> int:
@@ -372,7 +421,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     handler = {"run": command_run, "targets": command_targets, "catalogue": command_catalogue,
                "matrix": command_matrix, "diff": command_diff, "earl": command_earl,
-               "suivi": command_suivi}[args.command]
+               "suivi": command_suivi, "validate": command_validate}[args.command]
     return handler(args)
 
 

@@ -34,7 +34,7 @@ STATUS_LABELS_FR = {
 LEVEL_LABELS_FR = {Level.MUST: "DOIT", Level.SHOULD: "DEVRAIT"}
 
 
-@dataclass
+@dataclass(slots=True)
 class InstanceResult:
     """Outcome of one test on one instance (the target, a collection, a feature...)."""
 

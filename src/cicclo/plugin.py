@@ -80,6 +80,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="budget : entités interrogées une à une au plus par collection")
     group.addoption("--max-records", type=int, default=None,
                     help="budget : fiches de métadonnées vérifiées au plus")
+    group.addoption("--records", action="append", default=None, metavar="FICHIER|DOSSIER|URL",
+                    help="fiches ISO 19139 à vérifier au lieu du catalogue de la cible (cicclo validate)")
     group.addoption("--profile", action="store", default=None,
                     help="ne lancer que les tests d'un profil de suites/profiles.yaml et dire s'il est atteint")
 

@@ -264,14 +264,21 @@ def _view_link_bad_protocol(root: Any) -> None:
     profile.text = "view"
     protocol = one(link, "gmd:CI_OnlineResource/gmd:protocol")
     protocol.remove(protocol[0])
-    protocol.append(build('<gmx:Anchor xlink:href="http://www.opengis.net/def/serviceType/ogc/wms">WMS</gmx:Anchor>'))
+    protocol.append(build('<gmx:Anchor xlink:href="http://www.opengis.net/def/serviceType/ogc/wms-inconnu">WMS'
+                          "</gmx:Anchor>"))
 
 
 def _download_protocol_off_list(root: Any) -> None:
     protocol = one(root, f"{DOWNLOAD_LINK}/gmd:CI_OnlineResource/gmd:protocol")
     protocol.remove(protocol[0])
-    protocol.append(build('<gmx:Anchor xlink:href="http://www.opengis.net/def/interface/ogcapi-features">'
-                          "OGC API - Features</gmx:Anchor>"))
+    protocol.append(build('<gmx:Anchor xlink:href="http://www.opengis.net/def/serviceType/ogc/wfs-inconnu">'
+                          "WFS</gmx:Anchor>"))
+
+
+def _network_services_regulation_not_cited(root: Any) -> None:
+    anchor = one(root, f"{RESULT}/gmd:specification/*/gmd:title/gmx:Anchor[contains(., '976/2009')]")
+    anchor.set(HREF, "https://inspire.ec.europa.eu/documents/network-services")
+    anchor.text = "Règlement sur les services en réseau"
 
 
 def _conditions_unknown(root: Any) -> None:
@@ -323,12 +330,15 @@ MUTATIONS: dict[str, Mutation] = {
     "MD-C-017": Mutation(DATASET, lambda r: to_text(r, f"{LEGAL}[gmd:accessConstraints]/gmd:otherConstraints"
                                                        "/gmx:Anchor"),
                          "limitation d'accès public en texte libre au lieu d'un gmx:Anchor vers la liste INSPIRE"),
-    "MD-C-018": Mutation(DATASET, lambda r: set_code(r, f"{LEGAL}/gmd:useConstraints/gmd:MD_RestrictionCode",
+    "MD-C-118": Mutation(DATASET, lambda r: set_code(r, f"{LEGAL}/gmd:useConstraints/gmd:MD_RestrictionCode",
                                                      "license"),
                          "conditions d'utilisation en useConstraints=license au lieu de otherRestrictions"),
     "MD-C-019": Mutation(DATASET, _lat_swapped, "rectangle de délimitation avec latitude sud > latitude nord"),
     "MD-C-020": Mutation(DOWNLOAD, lambda r: remove(r, f"{QUALITY}/gmd:report"),
-                         "service sans aucun résultat de conformité"),
+                         "service sans aucun résultat de conformité",
+                         also=frozenset({"MD-NSM-001"}),
+                         why="un service en réseau sans aucune conformité ne peut citer le règlement 976/2009 "
+                             "(suivi, classe 4b)"),
     "MD-C-021": Mutation(DATASET, lambda r: nil(r, f"{RESULT}/gmd:specification/*/gmd:date/gmd:CI_Date/gmd:date"),
                          "spécification de conformité sans date"),
     "MD-C-022": Mutation(DATASET, lambda r: nil(r, f"{RESULT}/gmd:pass", "missing"),
@@ -350,7 +360,10 @@ MUTATIONS: dict[str, Mutation] = {
                                                                                                 "fra"),
                           "langue de la ressource « fra » (ISO 639-2/T) au lieu de « fre » (ISO 639-2/B)"),
     "MD-DS-007": Mutation(DATASET, lambda r: remove(r, f"{IDENT}/gmd:topicCategory"), "catégorie thématique absente"),
-    "MD-DS-008": Mutation(SERIES, lambda r: remove(r, ONLINE), "série sans localisateur de ressource"),
+    "MD-DS-108": Mutation(SERIES, lambda r: set_text(r, f"{ONLINE}[not(*/gmd:applicationProfile)]"
+                                                      "/gmd:CI_OnlineResource/gmd:linkage/gmd:URL",
+                                                      "zones-inondables.zip"),
+                          "localisateur de ressource qui n'est pas une URL absolue"),
     "MD-DS-009": Mutation(DATASET, lambda r: set_code(r, f"{QUALITY}/gmd:scope/*/gmd:level/gmd:MD_ScopeCode", "series"),
                           "qualité de portée « series » pour un jeu de données (aucune de portée dataset)"),
     "MD-DS-010": Mutation(DATASET, lambda r: to_text(r, f"{RESULT}/gmd:specification/*/gmd:title/gmx:Anchor",
@@ -411,9 +424,14 @@ MUTATIONS: dict[str, Mutation] = {
                           "service de découverte de type « CSW » au lieu de discovery",
                           also=frozenset({"MD-SDS-005"}),
                           why="un type qui n'est ni un type en réseau ni other est hors de SpatialDataServiceType"),
+    "MD-NSM-001": Mutation(DOWNLOAD, _network_services_regulation_not_cited,
+                           "conformité aux services en réseau sans citer le règlement 976/2009"),
     # -- invocable spatial data services (prepared from the download service) -------------------------------
     "MD-SDSI-001": Mutation(DOWNLOAD, lambda r: set_text(r, f"{IDENT}/srv:serviceType/gco:LocalName", "invoke"),
-                            "service invocable déclaré de type « invoke » au lieu de other", prepare=to_invocable),
+                            "service invocable déclaré de type « invoke » au lieu de other", prepare=to_invocable,
+                            also=frozenset({"MD-NSM-001"}),
+                            why="de type invoke, le service est un service en réseau : la classe 4b (suivi) lui "
+                                "demande la conformité au règlement 976/2009, que la fiche invocable ne cite pas"),
     "MD-SDSI-002": Mutation(DOWNLOAD, lambda r: to_text(r, f"{ONLINE}/*/gmd:description/gmx:Anchor"),
                             "point d'accès décrit en texte libre au lieu du code OnLineDescriptionCode accessPoint",
                             prepare=to_invocable),

@@ -84,7 +84,7 @@ def cnig04_service_links_complete(root: Any) -> Messages:
 def cnig05_conditions_known(root: Any) -> Messages:
     others = [o for b in legal_blocks(root, "useConstraints") for o in xp(b, "gmd:otherConstraints")]
     if not others:
-        raise NotApplicable("aucune condition d'utilisation (voir MD-C-018)")
+        raise NotApplicable("aucune condition d'utilisation (voir MD-C-118)")
     unknown = [o for o in others
                if codelists.in_register(href(o), "conditions_applying_to_access_and_use") == "conditionsUnknown"
                or "conditions inconnues" in text(o).lower()]

@@ -59,13 +59,19 @@ def iso_codelists() -> dict[str, frozenset[str]]:
 
 @cache
 def theme_lookup() -> dict[str, str]:
-    """Lower-cased theme URI, code, English and French labels -> theme URI."""
+    """Lower-cased theme URI and labels (English, French and the other GEMET languages) -> theme URI."""
     lookup: dict[str, str] = {}
     for concept in inspire()["inspire_themes"]["concepts"]:
         uri = concept["uri"]
-        for key in (uri, uri.replace("http://", "https://"), concept["en"], concept["fr"]):
-            lookup[key.strip().lower()] = uri
+        labels = [concept["en"], concept["fr"], *concept.get("labels", {}).values()]
+        for key in (uri, uri.replace("http://", "https://"), *labels):
+            lookup[label_key(key)] = uri
     return lookup
+
+
+def label_key(label: str) -> str:
+    """A label compared without case, and with the Romanian cedilla letters (ş, ţ) read as comma-below (ș, ț)."""
+    return label.strip().lower().replace("ş", "ș").replace("ţ", "ț")
 
 
 def register_values(key: str) -> frozenset[str]:
@@ -80,6 +86,18 @@ def in_register(href: str, register_key: str) -> str | None:
         if href.startswith(prefix):
             return href[len(prefix):].strip("/")
     return None
+
+
+def _uri_key(uri: str) -> str:
+    return uri.strip().replace("https://", "http://", 1).rstrip("/")
+
+
+def is_protocol_value(uri: str) -> bool:
+    """Whether ``uri`` is a value of the INSPIRE ProtocolValue code list. Its values are external URIs (OGC service
+    types, RFC 4287 for Atom), compared without scheme or trailing-slash differences; a URI under the register's
+    own namespace is accepted too (its values there are not shipped offline)."""
+    values = {_uri_key(v) for v in inspire()["protocol_value"]["values"]}
+    return _uri_key(uri) in values or in_register(uri, "protocol_value") is not None
 
 
 def languages() -> frozenset[str]:

@@ -1,4 +1,6 @@
-"""The records of the target's catalogue, harvested once per run through CSW 2.0.2 GetRecords (KVP).
+"""The records of the target's catalogue (harvested once per run through CSW 2.0.2 GetRecords, KVP), or the record
+files and URLs given to ``cicclo validate``; each record is checked once, by every check, and the tests report those
+outcomes.
 
 Records are asked in ISO 19139 (``outputSchema=http://www.isotc211.org/2005/gmd``, ``typeNames=gmd:MD_Metadata``,
 ``elementSetName=full``), page by page with ``startPosition``/``maxRecords``, up to the run's ``max_records``
@@ -21,7 +23,7 @@ from cicclo.classes import CNIG_MD, INSPIRE_MD
 from cicclo.declare import Declaration
 from cicclo.errors import NotApplicable, NotTested, TransportError
 from cicclo.http import CURRENT_SINK, attach_evidence
-from cicclo.metadata import cnig, inspire
+from cicclo.metadata import cnig, inspire, iso19139
 from cicclo.metadata.inspire import Check
 from cicclo.oapif.xml import XmlError, parse_xml
 from cicclo.verdict import InstanceRecorder, Verdict
@@ -31,6 +33,8 @@ CSW = "http://www.opengis.net/cat/csw/2.0.2"
 OWS = "http://www.opengis.net/ows"
 PAGE_SIZE = 50
 ALL_CHECKS: dict[str, Check] = {**inspire.CHECKS, **cnig.CHECKS}
+SCHEMA_IDS = ("MD-C-001", "MD-C-002")  # reported for every record, readable or not
+ISO19139_NAMESPACES = frozenset({GMD, "http://www.isotc211.org/2005/gmi"})
 
 
 @dataclass
@@ -49,19 +53,111 @@ class Record:
 
 
 def parse_record(xml: bytes, fallback_key: str, evidence: str | None = None) -> Record:
-    """Parse one record safely (no DTD, no entities, bounded size); an unreadable record keeps its error."""
+    """Parse one record safely (no DTD, no entities, bounded size); an unreadable record keeps its error, and so
+    does a record of another schema family (e.g. ISO 19115-3 ``mdb:MD_Metadata``), kept with its root."""
     try:
         root = parse_xml(xml)
     except XmlError as exc:
         return Record(fallback_key, xml, evidence, None, f"XML illisible : {exc}")
     except Exception as exc:  # lxml may raise other errors on hostile input: never crash the run
         return Record(fallback_key, xml, evidence, None, f"XML illisible : {type(exc).__name__}: {exc}")
-    return Record(_identifier(root) or fallback_key, xml, evidence, root)
+    return classify(root, xml, _identifier(root) or fallback_key, evidence)
+
+
+def classify(root: Any, xml: bytes, key: str, evidence: str | None = None) -> Record:
+    """A parsed record; one whose root is not ISO 19139 (gmd/gmi) keeps its root for C.1/C.2 and an error that
+    makes the other tests skip it."""
+    record = Record(key, xml, evidence, root)
+    namespace = etree.QName(root).namespace or ""
+    if namespace not in ISO19139_NAMESPACES:
+        record.error = (f"racine {etree.QName(root).localname} de l'espace de noms {namespace or '(aucun)'} : "
+                        "pas une fiche ISO 19139 (gmd)" + (" — fiche ISO 19115-3 (mdb), autre famille de schémas"
+                                                          if "/19115/-3/" in namespace else ""))
+    return record
 
 
 def _identifier(root: Any) -> str:
     found = root.xpath("gmd:fileIdentifier/*/text()", namespaces={"gmd": GMD})
     return str(found[0]).strip() if found else ""
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What one check made of one record."""
+
+    failures: tuple[str, ...] = ()
+    not_applicable: str | None = None
+    notes: tuple[str, ...] = ()
+
+
+PASSED = Outcome()  # shared by every check that found nothing: 10,000 records × 60 checks stay small
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedRecord:
+    """A record once every check has run on it: all the tests need, without the XML (records are not held)."""
+
+    identifier: str
+    evidence: str | None
+    tags: frozenset[str]
+    error: str | None
+    outcomes: dict[str, Outcome]
+
+
+def _schema_outcome(record: Record) -> Outcome:
+    if record.root is None:
+        return Outcome((f"validation impossible : {record.error}",))
+    report = iso19139.validate(record.root)
+    if report.valid:
+        return Outcome(notes=(f"accepté par {report.accepted_by}",))
+    return Outcome(tuple(report.messages()))
+
+
+def check_record(record: Record) -> CheckedRecord:
+    """Run C.1 (schemas), C.2 (root element) and every record check of its kind on one record."""
+    outcomes = {"MD-C-001": _schema_outcome(record),
+                "MD-C-002": Outcome((record.error,) if record.error is not None
+                                    else tuple(inspire.c02_root_element(record.root)))}
+    tags = record.tags if record.error is None else frozenset()
+    for test_id, check in ALL_CHECKS.items():
+        if check.kind not in tags:
+            continue
+        try:
+            failures = tuple(check.func(record.root))
+            outcomes[test_id] = Outcome(failures) if failures else PASSED
+        except NotApplicable as exc:
+            outcomes[test_id] = Outcome(not_applicable=str(exc))
+        except Exception as exc:  # a bug of a check must never look like a verdict on the record
+            outcomes[test_id] = Outcome((f"erreur interne de la suite : {type(exc).__name__}: {exc}",))
+    return CheckedRecord(record.identifier, record.evidence, tags, record.error, outcomes)
+
+
+def report_outcomes(verdict: Verdict, checked: list[CheckedRecord], test_id: str) -> None:
+    """One instance per applicable record, keyed by its identifier, from the outcomes computed once. C.1 and C.2
+    concern every record; the other tests skip unreadable records and those of another schema family with a
+    note (C.1/C.2 report them). With no applicable record the test is NOT_TESTED."""
+    kind = ALL_CHECKS[test_id].kind if test_id in ALL_CHECKS else "any"
+    if test_id in SCHEMA_IDS:
+        applicable = checked
+    else:
+        for bad in (c for c in checked if c.error is not None):
+            verdict.note(f"fiche {bad.identifier} ignorée ici ({bad.error} ; voir MD-C-001, MD-C-002)")
+        applicable = [c for c in checked if c.error is None and kind in c.tags]
+    if not applicable:
+        readable = sum(c.error is None for c in checked)
+        raise NotTested(f"aucune fiche de ce type ({inspire.KIND_LABELS_FR[kind]}) parmi les {readable} fiches "
+                        "lisibles")
+    for item in applicable:
+        with verdict.instance(item.identifier) as rec:
+            if item.evidence:
+                attach_evidence([item.evidence])
+            outcome = item.outcomes.pop(test_id)  # each test reports its ID once: free it as we go
+            for note in outcome.notes:
+                rec.note(note)
+            if outcome.not_applicable is not None:
+                raise NotApplicable(outcome.not_applicable)
+            for message in outcome.failures:
+                rec.fail(message)
 
 
 def run_record_check(verdict: Verdict, records: list[Record], test_id: str,
@@ -70,9 +166,9 @@ def run_record_check(verdict: Verdict, records: list[Record], test_id: str,
     (MD-C-002 reports them). With no applicable record the test is NOT_TESTED."""
     check = ALL_CHECKS.get(test_id)
     kind = kind or (check.kind if check else "any")
-    readable = [r for r in records if r.root is not None]
-    for bad in (r for r in records if r.root is None):
-        verdict.note(f"fiche {bad.identifier} illisible, ignorée ici (voir MD-C-002)")
+    readable = [r for r in records if r.error is None]
+    for bad in (r for r in records if r.error is not None):
+        verdict.note(f"fiche {bad.identifier} ignorée ici ({bad.error} ; voir MD-C-001, MD-C-002)")
     applicable = [r for r in readable if kind in r.tags]
     if not applicable:
         raise NotTested(f"aucune fiche de ce type ({inspire.KIND_LABELS_FR[kind]}) parmi les "
@@ -99,9 +195,12 @@ class Harvest:
 class MetadataContext:
     """What the metadata tests share for one run: the target's catalogue and its harvested records."""
 
-    def __init__(self, run: Any) -> None:
+    def __init__(self, run: Any, sources: list[str] | None = None) -> None:
         self.run = run
+        self.sources = sources or []
         self._harvest: Harvest | None = None
+        self._checked: list[CheckedRecord] | None = None
+        self._notes: list[str] = []
         self._lock = threading.Lock()
 
     # -- applicability ----------------------------------------------------------------------------------
@@ -112,8 +211,14 @@ class MetadataContext:
         return service.url if service is not None and service.documented else None
 
     def check_applicable(self, decl: Declaration) -> None:
-        """NotTested when the target has no usable CSW catalogue for the metadata classes."""
+        """NotTested when the target has no usable CSW catalogue for the metadata classes (record files given to
+        ``cicclo validate`` stand for it; their links are not followed)."""
         if not (decl.applies_to.startswith(INSPIRE_MD) or decl.applies_to == CNIG_MD):
+            return
+        if self.sources:
+            if decl.test_id.startswith("MD-LINK-"):
+                raise NotTested("fiches lues par cicclo validate : les liens ne sont pas suivis (vérification hors "
+                                "ligne ; lancez cicclo run contre le catalogue pour les liens)")
             return
         service = self.run.target.services.get("csw")
         if service is None:
@@ -123,6 +228,45 @@ class MetadataContext:
             raise NotTested(f"service csw non documenté par la plateforme{suffix}")
         if not service.url:
             raise NotTested("service csw sans URL")
+
+    # -- records checked once ---------------------------------------------------------------------------
+
+    def checked(self, verdict: Verdict) -> list[CheckedRecord]:
+        """Every record, checked once by every check (on first use): the given files and URLs, or the harvest."""
+        if not self.sources:
+            records = self.records(verdict)
+            with self._lock:
+                if self._checked is None:
+                    self._checked = [check_record(r) for r in records]
+            return self._checked
+        with self._lock:
+            if self._checked is None:
+                token = CURRENT_SINK.set(None)  # a fetched record is evidence of each of its instances
+                try:
+                    self._checked = self._check_sources()
+                finally:
+                    CURRENT_SINK.reset(token)
+        for note in self._notes:
+            verdict.note(note)
+        if not self._checked:
+            raise NotTested("aucune fiche dans les fichiers et URL donnés")
+        return self._checked
+
+    def _check_sources(self) -> list[CheckedRecord]:
+        from cicclo.metadata import sources
+
+        inputs = sources.expand(self.sources)
+        checked = [check_record(Record(m, b"", None, None, "fichier ou dossier introuvable"))
+                   for m in inputs.missing]
+        for url in inputs.urls:
+            try:
+                checked += sources.check_url(self.run.client, url)
+            except TransportError as exc:
+                self._notes.append(f"{url} : fiche non obtenue ({exc}) : non vérifiée")
+        checked += sources.check_files(inputs.files)
+        self._notes.insert(0, f"{len(checked)} fiches vérifiées ({len(inputs.files)} fichiers, {len(inputs.urls)} "
+                              "URL) par cicclo validate")
+        return checked
 
     # -- harvest ----------------------------------------------------------------------------------------
 
@@ -170,6 +314,7 @@ class MetadataContext:
                 harvest.notes.append(f"nextRecord={next_record} ne progresse pas après {start} : moisson arrêtée")
                 break
             start = next_record
+        self._account_for_refusals(harvest)
         total = len(harvest.records)
         announced = f" sur {matched} annoncées par le catalogue" if matched is not None else ""
         harvest.notes.insert(0, f"{total} fiches vérifiées{announced} (GetRecords gmd:MD_Metadata, "
@@ -178,6 +323,18 @@ class MetadataContext:
             harvest.notes.append(f"échantillon : {matched - total} fiches non vérifiées (budget max_records atteint"
                                  " ou moisson interrompue)")
         return harvest
+
+    def _account_for_refusals(self, harvest: Harvest) -> None:
+        """Records that the built-in catalogue refused to load (its loader's messages, service option
+        ``refused_records``): each one is a record that MD-C-001/MD-C-002 report, never a line on stderr."""
+        service = self.run.target.services.get("csw")
+        refused = dict(service.options.get("refused_records", {})) if service is not None else {}
+        for name, message in sorted(refused.items()):
+            harvest.records.append(Record(f"{name} (refusée par le catalogue)", b"", None, None,
+                                          f"fiche refusée au chargement par le catalogue : {message}"))
+        if refused:
+            harvest.notes.append(f"{len(refused)} fiches refusées au chargement par le catalogue, rapportées sous "
+                                 "MD-C-001 et MD-C-002 : " + ", ".join(sorted(refused)))
 
     def _read_page(self, ex: Any, start: int, harvest: Harvest, room: int) -> tuple[int | None, int, int] | None:
         """Add the records of one GetRecords page; returns (matched, nextRecord, count) or None to stop."""
@@ -224,8 +381,8 @@ class MetadataContext:
     # -- tests ------------------------------------------------------------------------------------------
 
     def run_check(self, verdict: Verdict, test_id: str) -> None:
-        """Run the record check ``test_id`` of the registry over every applicable record."""
-        run_record_check(verdict, self.records(verdict), test_id)
+        """Report the outcome of the record check ``test_id`` (C.1 and C.2 included) for every applicable record."""
+        report_outcomes(verdict, self.checked(verdict), test_id)
 
 
 def _getrecords_params(start: int, size: int) -> dict[str, str]:
@@ -250,4 +407,5 @@ def _int(value: str | None) -> int | None:
         return None
 
 
-__all__ = ["MetadataContext", "NotApplicable", "Record", "parse_record", "run_record_check"]
+__all__ = ["CheckedRecord", "MetadataContext", "NotApplicable", "Outcome", "Record", "check_record", "classify",
+           "parse_record", "report_outcomes", "run_record_check"]

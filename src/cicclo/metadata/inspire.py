@@ -35,6 +35,7 @@ NETWORK_SERVICE_TYPES = frozenset({"discovery", "view", "download", "transformat
 COUPLED_SERVICE_TYPES = frozenset({"view", "download"})
 URI_SCHEMES = ("http", "https", "urn", "info", "tag")
 REG_1089 = re.compile(r"1089\s*/\s*2010|2010\s*/\s*1089|32010R1089", re.IGNORECASE)
+REG_976 = re.compile(r"976\s*/\s*2009|2009\s*/\s*976|32009R0976", re.IGNORECASE)
 # the conformance classes of the TG 2.0 that a spatial data service cites to declare its category (ATS
 # sds-invocable/sds-category: a conformity report whose specification title is an Anchor to one of them)
 SDS_CATEGORY_CLASS = re.compile(r"/id/ats/metadata/2\.0/sds-(invocable|interoperable|harmonised)$")
@@ -215,7 +216,7 @@ def keyword_values(block: Any) -> list[tuple[str, str]]:
 
 def theme_of(label: str, link: str) -> str | None:
     lookup = codelists.theme_lookup()
-    return lookup.get(link.lower()) if link else lookup.get(label.lower())
+    return lookup.get(codelists.label_key(link)) if link else lookup.get(codelists.label_key(label))
 
 
 # -- common requirements C.3 ... C.22 (C.1 is iso19139.validate, C.2 is checked when parsing) ---------------
@@ -228,6 +229,10 @@ def c02_root_element(root: Any) -> Messages:
 
 
 def c03_code_list_values(root: Any) -> Messages:
+    """TG Requirement C.3: "The code list value shall be encoded using the codeListValue attribute of the relevant
+    ISO 19139 element. The value shall be the identifier of the code list value". The TG adds: "Both the value of
+    the codeList attribute [...] and the textual content of the ISO 19139 element are purely informative", so the
+    codeList URL is not checked."""
     out = []
     lists = codelists.iso_codelists()
     for el in root.iter():
@@ -240,9 +245,6 @@ def c03_code_list_values(root: Any) -> Messages:
             continue
         if name == "LanguageCode" or name not in lists:
             continue
-        code_list = el.get("codeList") or ""
-        if "#" in code_list and code_list.rsplit("#", 1)[1] != name:
-            out.append(f"{name} (ligne {el.sourceline}) : codeList {code_list!r} ne désigne pas la liste {name}")
         if value not in lists[name]:
             out.append(f"{name} (ligne {el.sourceline}) : valeur {value!r} hors de la liste de codes {name}")
     return out
@@ -417,45 +419,66 @@ def c16_group_keywords_by_cv(root: Any) -> Messages:
             for t, n in seen.items() if n > 1]
 
 
+def limitation_values(block: Any) -> list[str]:
+    """The LimitationsOnPublicAccess codes that the otherConstraints Anchors of a MD_LegalConstraints point to."""
+    values = [codelists.in_register(href(o), "limitations_on_public_access") for o in xp(block, "gmd:otherConstraints")]
+    return [v for v in values if v is not None]
+
+
 def c17_limitations_on_public_access(root: Any) -> Messages:
-    blocks = legal_blocks(root, "accessConstraints")
-    if not blocks:
+    """TG Requirement C.17: "Limitations on public access (or lack of such limitations) for the described resource
+    shall be described using exactly one gmd:resourceConstraints/gmd:MD_LegalConstraints element. This element shall
+    not be the same one as used for describing conditions applying to access and use [...] shall include a
+    combination of: one instance of gmd:accessConstraints/gmd:MD_RestrictionCode element with code list value
+    "otherRestrictions" and at least one instance of gmd:otherConstraints/gmx:Anchor pointing to one of the values
+    from the code list for LimitationsOnPublicAccess". The limitations block is the one whose Anchors point into
+    that list: a separate conditions block (C.18) that also uses accessConstraints is not counted."""
+    if not legal_blocks(root, "accessConstraints"):
         return ["aucune limitation d'accès public (MD_LegalConstraints/gmd:accessConstraints)"]
+    blocks = [b for b in legal_blocks(root, "accessConstraints") if limitation_values(b)]
+    if not blocks:
+        return ["otherConstraints : aucun gmx:Anchor vers la liste INSPIRE LimitationsOnPublicAccess"]
     out = []
     if len(blocks) > 1:
-        out.append(f"{len(blocks)} blocs MD_LegalConstraints avec accessConstraints : un seul attendu")
+        out.append(f"{len(blocks)} blocs MD_LegalConstraints déclarent des limitations d'accès public "
+                   "(LimitationsOnPublicAccess) : un seul attendu")
     allowed = codelists.register_values("limitations_on_public_access")
     for block in blocks:
         codes = [c.get("codeListValue") for c in xp(block, "gmd:accessConstraints/gmd:MD_RestrictionCode")]
         if "otherRestrictions" not in codes:
             out.append(f"accessConstraints {codes} : la valeur otherRestrictions est attendue")
-        values = [codelists.in_register(href(o), "limitations_on_public_access")
-                  for o in xp(block, "gmd:otherConstraints")]
-        found = [v for v in values if v is not None]
-        if not found:
-            out.append("otherConstraints : aucun gmx:Anchor vers la liste INSPIRE LimitationsOnPublicAccess")
-        out += [f"valeur {v!r} inconnue de la liste LimitationsOnPublicAccess" for v in found if v not in allowed]
+        out += [f"valeur {v!r} inconnue de la liste LimitationsOnPublicAccess" for v in limitation_values(block)
+                if v not in allowed]
     return out
 
 
-def c18_conditions_for_access_and_use(root: Any) -> Messages:
-    blocks = legal_blocks(root, "useConstraints")
-    if not blocks:
-        return ["aucune condition d'accès et d'utilisation (MD_LegalConstraints/gmd:useConstraints)"]
-    out = []
+def c118_conditions_for_access_and_use(root: Any) -> Messages:
+    """TG Requirement C.18: "Conditions for access and use of the described resource shall be described using
+    exactly one gmd:resourceConstraints/gmd:MD_LegalConstraints element. This element shall not be the same used for
+    describing limitations on public access [...] One instance of either gmd:accessConstraints or
+    gmd:useConstraints element shall be given. In both cases this element shall contain a gmd:MD_RestrictionCode
+    element with code list value "otherRestrictions". Additionally at least one instance of gmd:otherConstraints
+    shall be given describing the actual conditions." A block with LimitationsOnPublicAccess Anchors is the C.17
+    block, not a conditions block. Replaces MD-C-018, which accepted only useConstraints."""
+    blocks = [b for b in xp(root, "gmd:identificationInfo/*/gmd:resourceConstraints/gmd:MD_LegalConstraints")
+              if not limitation_values(b)]
     allowed = codelists.register_values("conditions_applying_to_access_and_use")
-    ok = False
+    out = []
+    found = False
     for block in blocks:
-        codes = [c.get("codeListValue") for c in xp(block, "gmd:useConstraints/gmd:MD_RestrictionCode")]
+        codes = [c.get("codeListValue") for c in xp(block, "gmd:accessConstraints/gmd:MD_RestrictionCode"
+                                                           " | gmd:useConstraints/gmd:MD_RestrictionCode")]
         others = xp(block, "gmd:otherConstraints")
-        if "otherRestrictions" in codes and any(text(o) for o in others):
-            ok = True
+        if "otherRestrictions" in codes and any(text(o) or href(o) for o in others):
+            found = True
         for other in others:
             code = codelists.in_register(href(other), "conditions_applying_to_access_and_use")
             if code is not None and code not in allowed:
                 out.append(f"valeur {code!r} inconnue de la liste ConditionsApplyingToAccessAndUse")
-    if not ok:
-        out.append("aucun bloc useConstraints=otherRestrictions avec des conditions (otherConstraints) renseignées")
+    if not found:
+        out.append("aucun bloc MD_LegalConstraints de conditions d'accès et d'utilisation : accessConstraints ou "
+                   "useConstraints = otherRestrictions avec des conditions (otherConstraints), distinct du bloc des "
+                   "limitations d'accès public")
     return out
 
 
@@ -574,6 +597,9 @@ def ds103_dataset_uid_uri(root: Any) -> Messages:
 
 
 def ds04_inspire_theme_keyword(root: Any) -> Messages:
+    """TG Requirement 1.4: "at least one keyword from the INSPIRE Spatial Data Themes vocabulary of the general
+    environmental multilingual thesaurus (GEMET). The keyword values shall be the exact text values of the terms
+    in this vocabulary" — in any of its languages (an Anchor to the theme URI is recognised by its URI)."""
     blocks = theme_blocks(root)
     expected = codelists.THEME_THESAURUS_TITLE
     if not blocks:
@@ -646,10 +672,16 @@ def ds07_topic_category(root: Any) -> Messages:
     return [f"catégorie thématique {c!r} inconnue" for c in cats if c not in codelists.TOPIC_CATEGORIES]
 
 
-def ds08_resource_locator(root: Any) -> Messages:
+def ds108_resource_locator(root: Any) -> Messages:
+    """TG Requirement 1.8: "A Resource locator linking to the service(s) providing online access to the described
+    data set or data set series shall be given, if such online access is available [...] These links shall be
+    encoded using gmd:transferOptions/gmd:MD_DigitalTransferOptions/gmd:onLine/gmd:CI_OnlineResource/gmd:linkage/
+    gmd:URL element. The multiplicity of this element is 0..n." A record without locator is not applicable (whether
+    online access exists cannot be seen in the record). Replaces MD-DS-008, which failed records without one."""
     urls = [linkage(r) for r in online_resources(root)]
     if not urls:
-        return ["aucun localisateur de ressource (distributionInfo/…/CI_OnlineResource/linkage/URL)"]
+        raise NotApplicable("aucun localisateur de ressource (multiplicité 0..n : exigé seulement si un accès en "
+                            "ligne existe)")
     return [f"localisateur {u!r} : URL http(s) absolue attendue" for u in urls if not is_url(u)]
 
 
@@ -696,6 +728,10 @@ def iop01_crs(root: Any) -> Messages:
 
 
 def iop02_crs_id(root: Any) -> Messages:
+    """TG Requirements 2.1 and 2.2: "The gmd:code child element of gmd:RS_Identifier is mandatory. The gmd:codeSpace
+    child element shall be used if the code alone does not uniquely identify the referred coordinate reference
+    system." A URI (http(s) or URN such as urn:ogc:def:crs:EPSG::2154, which the reference validator accepts) is
+    unique by itself; any other code needs a codeSpace."""
     ids = _crs_identifiers(root)
     if not ids:
         raise NotApplicable("aucun système de référence (voir MD-IOP-001)")
@@ -704,12 +740,12 @@ def iop02_crs_id(root: Any) -> Messages:
         code = first(rs, "gmd:code")
         value, link, space = text(code), href(code), text(first(rs, "gmd:codeSpace"))
         if link:
-            if not is_url(link):
-                out.append(f"système de référence {value!r} : xlink:href {link!r} n'est pas une URI http(s)")
+            if not is_uri(link):
+                out.append(f"système de référence {value!r} : xlink:href {link!r} n'est pas une URI")
         elif not value:
             out.append("système de référence sans code")
-        elif not (is_url(value) or space):
-            out.append(f"système de référence {value!r} : URI (gmx:Anchor) ou code avec codeSpace attendu")
+        elif not (is_uri(value) or space):
+            out.append(f"système de référence {value!r} : URI (http ou urn) ou code avec codeSpace attendu")
     return out
 
 
@@ -875,6 +911,23 @@ def ns01_type(root: Any) -> Messages:
     return []
 
 
+def nsm01_conformity(root: Any) -> Messages:
+    """Validator conformance class 4b "INSPIRE Network Services metadata for Monitoring" (ATS ns-monitoring/
+    ns-conformity): "Test that the service metadata includes information on the degree of conformity with the
+    implementing rules for network services", i.e. a DQ_ConformanceResult whose specification cites Regulation
+    (EC) No 976/2009 (ETS: title contains '976/2009'). Several conformity statements are allowed (the ETS failing
+    them is validator issue INSPIRE-MIF/helpdesk-validator#1209)."""
+    if service_type(root) == "other":
+        raise NotApplicable("service de type other : pas un service en réseau")
+    results = conformance_results(root)
+    if not results:
+        return ["aucune déclaration de conformité (DQ_ConformanceResult) : la conformité au règlement (CE) "
+                "n° 976/2009 (services en réseau) est attendue pour le suivi"]
+    if not any(REG_976.search(" ".join(spec_title(r))) for r in results):
+        return ["aucune déclaration de conformité au règlement (CE) n° 976/2009 (services en réseau)"]
+    return []
+
+
 def sdsi01_type(root: Any) -> Messages:
     return [] if service_type(root) == "other" else ["service invocable : type de service other attendu"]
 
@@ -924,6 +977,10 @@ def service_links(root: Any, service: str) -> list[Any]:
 
 
 def _linkage_problems(root: Any, service: str) -> Messages:
+    """TG Requirements 8.1/8.2 C and D: "The element gmd:protocol shall be present. If the element gmd:protocol is
+    encoded using gmx:Anchor, the attribute gmx:Anchor/@xlink:href shall point to the URI of one of the values in
+    https://inspire.ec.europa.eu/metadata-codelist/ProtocolValue" (values such as
+    http://www.opengis.net/def/serviceType/ogc/wms, the TG's own example)."""
     links = service_links(root, service)
     if not links:
         raise NotApplicable(f"aucun localisateur vers un service de type {service!r} (profil applicatif)")
@@ -935,7 +992,7 @@ def _linkage_problems(root: Any, service: str) -> Messages:
         prot = first(res, "gmd:protocol")
         if not (text(prot) or href(prot)):
             out.append(f"lien {service} {url!r} : protocole (gmd:protocol) absent")
-        elif href(prot) and codelists.in_register(href(prot), "protocol_value") is None:
+        elif href(prot) and not codelists.is_protocol_value(href(prot)):
             out.append(f"lien {service} {url!r} : protocole {href(prot)!r} hors de la liste ProtocolValue")
     return out
 
@@ -975,7 +1032,7 @@ CHECKS: dict[str, Check] = {
     "MD-C-015": Check(c15_keyword_originating_cv, "any"),
     "MD-C-016": Check(c16_group_keywords_by_cv, "any"),
     "MD-C-017": Check(c17_limitations_on_public_access, "any"),
-    "MD-C-018": Check(c18_conditions_for_access_and_use, "any"),
+    "MD-C-118": Check(c118_conditions_for_access_and_use, "any"),
     "MD-C-019": Check(c19_bounding_box, "any"),
     "MD-C-020": Check(c20_conformity, "any"),
     "MD-C-021": Check(c21_conformity_specification, "any"),
@@ -988,7 +1045,7 @@ CHECKS: dict[str, Check] = {
     "MD-DS-005": Check(ds05_spatial_resolution, "dataset"),
     "MD-DS-006": Check(ds06_resource_language, "dataset"),
     "MD-DS-007": Check(ds07_topic_category, "dataset"),
-    "MD-DS-008": Check(ds08_resource_locator, "dataset"),
+    "MD-DS-108": Check(ds108_resource_locator, "dataset"),
     "MD-DS-009": Check(ds09_one_data_quality, "dataset"),
     "MD-DS-010": Check(ds10_conformity, "dataset"),
     "MD-DS-011": Check(ds11_lineage, "dataset"),
@@ -1009,6 +1066,7 @@ CHECKS: dict[str, Check] = {
     "MD-SDS-007": Check(sds07_resource_locator, "service"),
     "MD-SDS-008": Check(sds08_only_one_dq_element, "service"),
     "MD-NS-001": Check(ns01_type, "service"),
+    "MD-NSM-001": Check(nsm01_conformity, "network"),
     "MD-SDSI-001": Check(sdsi01_type, "invocable"),
     "MD-SDSI-002": Check(sdsi02_access_point, "invocable"),
     "MD-SDSI-003": Check(sdsi03_conformity, "invocable"),

@@ -1,4 +1,4 @@
-"""Requirement and abstract-test URIs of the INSPIRE metadata TG 2.0 and the CNIG guide."""
+"""Requirement and abstract-test URIs of the INSPIRE metadata TG (2.2.1, identifiers metadata/2.0) and CNIG guide."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ DATASETS = f"{INSPIRE_MD}/datasets-and-series"
 ISDSS = f"{INSPIRE_MD}/isdss"
 SDS = f"{INSPIRE_MD}/sds"
 NS = f"{INSPIRE_MD}/ns"
+NS_MONITORING = f"{INSPIRE_MD}/ns-monitoring"
 SDS_INVOCABLE = f"{INSPIRE_MD}/sds-invocable"
 LINKED = f"{INSPIRE_MD}/linked-service-metadata"
 CNIG = CNIG_MD

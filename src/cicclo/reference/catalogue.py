@@ -80,17 +80,27 @@ RDF_VARIANTS = {  # suffix: (rdflib format, media type)
 }
 
 # Run with .venv-csw's interpreter: creates the SQLite repository and loads a folder of records; prints the
-# loaded files as JSON on stdout.
+# loaded files and pycsw's message for each file it refused as JSON on stdout.
 PYCSW_LOADER = """
-import configparser, json, logging, sys
+import configparser, glob, json, logging, os, sys
 logging.basicConfig(level=logging.ERROR, stream=sys.stderr)
+refused = {}
+class Refusals(logging.Handler):
+    def emit(self, record):
+        message = record.getMessage()
+        if record.exc_info and record.exc_info[1] is not None:
+            message += " : " + str(record.exc_info[1])
+        for path in glob.glob(os.path.join(sys.argv[2], "*.xml")):
+            if path in message:
+                refused.setdefault(path, message)
+logging.getLogger("pycsw").addHandler(Refusals(level=logging.ERROR))
 from pycsw.core import admin, config
 cp = configparser.ConfigParser(interpolation=None)
 cp.read(sys.argv[1], encoding="utf-8")
 database, table = cp.get("repository", "database"), cp.get("repository", "table")
 admin.setup_db(database, table, cp.get("server", "home"))
 loaded = admin.load_records(config.StaticContext(), database, table, sys.argv[2])
-print(json.dumps(sorted(loaded)))
+print(json.dumps({"loaded": sorted(loaded), "refused": refused}))
 """
 
 
@@ -673,6 +683,7 @@ class ReferenceCatalogue:
         self.dcat_url: str | None = None
         self.loaded: list[str] = []
         self.rejected: list[str] = []
+        self.refused: dict[str, str] = {}  # file name -> pycsw's message, for each record it did not load
         self._procs: list[subprocess.Popen[bytes]] = []
         self._sockets: list[socket.socket] = []
         self._dcat: DcatServer | None = None
@@ -686,8 +697,9 @@ class ReferenceCatalogue:
 
     @property
     def services(self) -> dict[str, dict[str, Any]]:
-        return {"csw": {"url": self.csw_url}, "ogcapi_records": {"url": self.records_url},
-                "dcat": {"url": self.dcat_url}}
+        # the records pycsw refused are handed to the suite, which reports them (MD-C-001/MD-C-002), never drops them
+        csw: dict[str, Any] = {"url": self.csw_url, "options": {"refused_records": dict(self.refused)}}
+        return {"csw": csw, "ogcapi_records": {"url": self.records_url}, "dcat": {"url": self.dcat_url}}
 
     def start(self, timeout: float = 60.0) -> dict[str, dict[str, Any]]:
         """Start everything and wait until it answers; returns the services (``csw``, ``ogcapi_records``,
@@ -730,9 +742,12 @@ class ReferenceCatalogue:
             raise CatalogueError(f"chargement des fiches dans pycsw impossible : {loader[2][-2000:]}")
         if generated[0] != 0:
             raise CatalogueError(f"pygeoapi openapi generate a échoué : {generated[2][-2000:]}")
-        loaded = set(json.loads(loader[1].strip().splitlines()[-1]))
+        report = json.loads(loader[1].strip().splitlines()[-1])
+        loaded = set(report["loaded"])
         self.loaded = [f.name for f in files if str(f) in loaded]
         self.rejected = [f.name for f in files if str(f) not in loaded]
+        self.refused = {f.name: report["refused"].get(str(f), "refusée sans message de pycsw")
+                        for f in files if str(f) not in loaded}
         if not self.loaded:
             raise CatalogueError(f"pycsw n'a chargé aucune fiche : {loader[2][-2000:]}")
 

@@ -112,14 +112,27 @@ def summary_html(run: RunContext) -> str:
 
 # -- per-test block --------------------------------------------------------------------------------------
 
+MAX_QUIET_ROWS = 200  # instances neither FAIL nor ERROR shown per test; every instance stays in results.json
+
+
 def instances_html(result: TestResult) -> str:
     if not result.instances:
         return ""
+    shown, quiet = [], 0
+    for inst in result.instances:  # in their order: every FAIL and ERROR, the first others
+        loud = inst.status in (Status.FAIL, Status.ERROR)
+        quiet += not loud
+        if loud or quiet <= MAX_QUIET_ROWS:
+            shown.append(inst)
     rows = "".join(
         f"<tr><td>{escape(i.key)}</td><td>{escape(STATUS_LABELS_FR[i.status])}</td>"
         f"<td>{'<br>'.join(escape(m) for m in [*i.messages, *i.notes])}</td></tr>"
-        for i in result.instances
+        for i in shown
     )
+    more = quiet - MAX_QUIET_ROWS
+    if more > 0:
+        rows += (f"<tr><td colspan=3>… et {more} autres instances sans échec (liste complète dans results.json)"
+                 "</td></tr>")
     return f"<table><tr><th>Instance</th><th>Statut</th><th>Messages</th></tr>{rows}</table>"
 
 

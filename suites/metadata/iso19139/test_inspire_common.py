@@ -16,8 +16,8 @@ from cicclo.verdict import Verdict
     applies_to=COMMON,
 )
 def test_code_list_values(suite_context: MetadataContext, verdict: Verdict) -> None:
-    """Code list values SHALL come from the referenced code list (ISO 19139 gmxCodelists and srv lists; languages are
-    C.5/1.6)."""
+    """TG Requirement C.3: the codeListValue SHALL be the identifier of a value of the code list (ISO 19139
+    gmxCodelists and srv lists; languages are C.5/1.6). The codeList URL is "purely informative" (TG): not checked."""
     suite_context.run_check(verdict, "MD-C-003")
 
 
@@ -186,22 +186,25 @@ def test_group_keywords_by_cv(suite_context: MetadataContext, verdict: Verdict) 
     applies_to=COMMON,
 )
 def test_limitations_on_public_access(suite_context: MetadataContext, verdict: Verdict) -> None:
-    """Exactly one MD_LegalConstraints SHALL give accessConstraints=otherRestrictions and an otherConstraints
-    gmx:Anchor into the LimitationsOnPublicAccess code list."""
+    """TG Requirement C.17: exactly one MD_LegalConstraints SHALL give accessConstraints=otherRestrictions and an
+    otherConstraints gmx:Anchor into the LimitationsOnPublicAccess code list; only the blocks with such Anchors are
+    counted (a separate conditions block may also use accessConstraints, C.18)."""
     suite_context.run_check(verdict, "MD-C-017")
 
 
 @conformance(
-    "MD-C-018",
-    title="Les conditions d'accès et d'utilisation sont déclarées (useConstraints=otherRestrictions)",
+    "MD-C-118",
+    title="Les conditions d'accès et d'utilisation sont déclarées (accessConstraints ou useConstraints = "
+          "otherRestrictions, bloc distinct des limitations)",
     requirements=[req("common/conditions-for-access-and-use")],
     abstract_test=ats("common/conditions-for-access-and-use"),
     applies_to=COMMON,
 )
 def test_conditions_for_access_and_use(suite_context: MetadataContext, verdict: Verdict) -> None:
-    """Conditions for access and use SHALL be given in MD_LegalConstraints with useConstraints=otherRestrictions and
-    otherConstraints."""
-    suite_context.run_check(verdict, "MD-C-018")
+    """TG Requirement C.18: conditions SHALL be given in one MD_LegalConstraints, not the limitations block, with
+    "either gmd:accessConstraints or gmd:useConstraints" = otherRestrictions and at least one otherConstraints.
+    Replaces MD-C-018, which accepted only useConstraints (the CNIG guide recommends accessConstraints)."""
+    suite_context.run_check(verdict, "MD-C-118")
 
 
 @conformance(

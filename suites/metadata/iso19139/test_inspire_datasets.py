@@ -107,15 +107,17 @@ def test_topic_category(suite_context: MetadataContext, verdict: Verdict) -> Non
 
 
 @conformance(
-    "MD-DS-008",
-    title="La ressource a au moins un localisateur (URL http(s))",
+    "MD-DS-108",
+    title="Les localisateurs de ressource donnés sont des URL http(s) (aucun exigé sans accès en ligne)",
     requirements=[req("datasets-and-series/resource-locator")],
     abstract_test=ats("datasets-and-series/resource-locator"),
     applies_to=DATASETS,
 )
 def test_resource_locator(suite_context: MetadataContext, verdict: Verdict) -> None:
-    """A resource locator SHALL be given as an absolute http(s) URL."""
-    suite_context.run_check(verdict, "MD-DS-008")
+    """TG Requirement 1.8: a resource locator SHALL be given "if such online access is available" (multiplicity
+    0..n), as gmd:linkage/gmd:URL: each one given SHALL be an absolute http(s) URL; none is not applicable. Replaces
+    MD-DS-008, which failed a record without locator."""
+    suite_context.run_check(verdict, "MD-DS-108")
 
 
 @conformance(

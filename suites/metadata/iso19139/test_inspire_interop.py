@@ -22,13 +22,15 @@ def test_crs(suite_context: MetadataContext, verdict: Verdict) -> None:
 
 @conformance(
     "MD-IOP-002",
-    title="Le système de référence est identifié par une URI ou un code avec espace de codes",
+    title="Le système de référence est identifié par une URI (http ou urn) ou un code avec espace de codes",
     requirements=[req("isdss/crs-id")],
     abstract_test=ats("isdss/crs-id"),
     applies_to=ISDSS,
 )
 def test_crs_id(suite_context: MetadataContext, verdict: Verdict) -> None:
-    """The CRS identifier SHALL be an http URI (gmx:Anchor) or a code with a codeSpace."""
+    """TG Requirement 2.1: "The gmd:codeSpace child element shall be used if the code alone does not uniquely
+    identify the referred coordinate reference system": a URI (http, or URN such as urn:ogc:def:crs:EPSG::2154) or a
+    code with a codeSpace."""
     suite_context.run_check(verdict, "MD-IOP-002")
 
 

@@ -16,8 +16,10 @@ from cicclo.verdict import Verdict
     applies_to=LINKED,
 )
 def test_view_linkage(suite_context: MetadataContext, verdict: Verdict) -> None:
-    """A data set record linking its view service SHALL give an http(s) URL, gmd:protocol (ProtocolValue) and
-    gmd:applicationProfile view."""
+    """A data set record linking its view service SHALL give an http(s) URL, gmd:protocol and
+    gmd:applicationProfile view. TG Requirement 8.1 D: an Anchor protocol "shall point to the URI of
+    one of the values in https://inspire.ec.europa.eu/metadata-codelist/ProtocolValue" (e.g.
+    http://www.opengis.net/def/serviceType/ogc/wms)."""
     suite_context.run_check(verdict, "MD-LS-001")
 
 
@@ -29,6 +31,8 @@ def test_view_linkage(suite_context: MetadataContext, verdict: Verdict) -> None:
     applies_to=LINKED,
 )
 def test_download_linkage(suite_context: MetadataContext, verdict: Verdict) -> None:
-    """A data set record linking its download service SHALL give an http(s) URL, gmd:protocol (ProtocolValue) and
-    gmd:applicationProfile download."""
+    """A data set record linking its download service SHALL give an http(s) URL, gmd:protocol and
+    gmd:applicationProfile download. TG Requirement 8.2 D: an Anchor protocol "shall point to the URI of
+    one of the values in https://inspire.ec.europa.eu/metadata-codelist/ProtocolValue" (e.g.
+    http://www.opengis.net/def/serviceType/ogc/wms)."""
     suite_context.run_check(verdict, "MD-LS-002")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from cicclo.declare import conformance
 from cicclo.metadata.harvest import MetadataContext
-from cicclo.metadata.uris import NS, SDS, SDS_INVOCABLE, ats, req
+from cicclo.metadata.uris import NS, NS_MONITORING, SDS, SDS_INVOCABLE, ats, req
 from cicclo.verdict import Verdict
 
 
@@ -115,6 +115,19 @@ def test_sds_only_one_dq(suite_context: MetadataContext, verdict: Verdict) -> No
 def test_ns_type(suite_context: MetadataContext, verdict: Verdict) -> None:
     """The service type of a network service SHALL be discovery, view, download, transformation or invoke."""
     suite_context.run_check(verdict, "MD-NS-001")
+
+
+@conformance(
+    "MD-NSM-001",
+    title="Un service en réseau déclare sa conformité au règlement (CE) n° 976/2009 (suivi)",
+    requirements=[ats("ns-monitoring/ns-conformity")],
+    abstract_test=ats("ns-monitoring/ns-conformity"),
+    applies_to=NS_MONITORING,
+)
+def test_nsm_conformity(suite_context: MetadataContext, verdict: Verdict) -> None:
+    """Validator class 4b (monitoring of network services): the record SHALL include the degree of conformity with
+    the implementing rules for network services, a DQ_ConformanceResult citing Regulation (EC) No 976/2009."""
+    suite_context.run_check(verdict, "MD-NSM-001")
 
 
 @conformance(
