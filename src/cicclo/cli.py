@@ -14,17 +14,18 @@ from typing import Any
 from cicclo.errors import ConfigurationError
 from cicclo.model import LEVEL_LABELS_FR, Level
 from cicclo.profiles import profile_state
-from cicclo.targets import REPO_ROOT, Target, all_target_paths, load_target
+from cicclo.resources import SUITES_DIR
+from cicclo.targets import Target, all_target_paths, load_target, resolve_target_path
 
 # a suite name on the command line is a folder of suites/; the metadata suite gathers four parts, each runnable alone
 SUITES = {
-    "oapif": "suites/oapif",
-    "metadata": "suites/metadata",
-    "csw": "suites/metadata/csw",
-    "records": "suites/metadata/records",
-    "iso19139": "suites/metadata/iso19139",
-    "dcat": "suites/metadata/dcat",
-    "proconnect": "suites/proconnect",
+    "oapif": "oapif",
+    "metadata": "metadata",
+    "csw": "metadata/csw",
+    "records": "metadata/records",
+    "iso19139": "metadata/iso19139",
+    "dcat": "metadata/dcat",
+    "proconnect": "proconnect",
 }
 DEFAULT_SUITES = ("oapif", "metadata", "proconnect")
 USAGE_ERROR = 2
@@ -77,7 +78,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--profile", metavar="PROFIL", help="ne lancer que les tests d'un profil (suites/profiles.yaml)")
     matrix = _subparser(sub, "matrix", "assembler la matrice cibles × tests de plusieurs campagnes")
     matrix.add_argument("results", nargs="+", type=Path, help="results.json (ou leurs dossiers)")
-    matrix.add_argument("--out", type=Path, default=REPO_ROOT / "reports" / "matrix", help="dossier de sortie")
+    matrix.add_argument("--out", type=Path, default=Path("reports") / "matrix", help="dossier de sortie")
     matrix.add_argument("--shared-only", action="store_true",
                         help="accepter des catalogues différents en ne gardant que les identifiants communs")
     diff = _subparser(sub, "diff", "comparer deux campagnes ou deux matrices (statut 1 si régression)")
@@ -107,14 +108,15 @@ def _error(message: str) -> int:
 
 
 def _out_dir(base: str | None, target_id: str, several: bool) -> Path:
+    """The run's output folder, absolute: user paths are relative to the user's current folder."""
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     if base:
-        return Path(base) / target_id if several else Path(base)
-    return REPO_ROOT / "reports" / target_id / stamp
+        return (Path(base) / target_id if several else Path(base)).absolute()
+    return Path.cwd() / "reports" / target_id / stamp
 
 
 def _link_latest(out: Path, target_id: str) -> None:
-    latest = REPO_ROOT / "reports" / target_id / "latest"
+    latest = Path.cwd() / "reports" / target_id / "latest"
     if out.parent == latest.parent:
         tmp = latest.with_name(".latest.tmp")
         tmp.unlink(missing_ok=True)
@@ -139,11 +141,19 @@ def _validate_run(args: argparse.Namespace) -> list[tuple[str, Target]]:
     return targets
 
 
+def _target_arg(name: str) -> str:
+    """A built-in target's name as is; a target file as an absolute path (pytest may run elsewhere)."""
+    path = resolve_target_path(name)
+    return str(path) if path.stem != name else name
+
+
 def _pytest_command(args: argparse.Namespace, name: str, out: Path) -> list[str]:
     folders = list(dict.fromkeys(SUITES[s] for s in args.suite or DEFAULT_SUITES))
     # a part of a suite asked for together with the whole suite is run once
     folders = [f for f in folders if not any(f.startswith(other + "/") for other in folders)]
-    cmd = [sys.executable, "-m", "pytest", *folders, "--target", name,
+    # the target as an absolute file: pytest runs in the user's folder, the suites are wherever cicclo is
+    cmd = [sys.executable, "-m", "pytest", "-p", "cicclo", "-p", "no:cacheprovider",
+           *(str(SUITES_DIR / f) for f in folders), "--target", _target_arg(name),
            "--cicclo-out", str(out), "-v", "--tb=no", "-rN"]
     for option in ("max_collections", "max_pages", "max_features", "max_records"):
         if getattr(args, option) is not None:
@@ -159,7 +169,7 @@ def _run_one(args: argparse.Namespace, name: str, target: Target, several: bool)
     """One pytest session against one target, in a fresh interpreter; returns the cicclo exit status."""
     out = _out_dir(args.out, target.id, several)
     print(f"== cible {target.id} : {target.name}", flush=True)
-    status = subprocess.call(_pytest_command(args, name, out), cwd=REPO_ROOT)
+    status = subprocess.call(_pytest_command(args, name, out))
     produced = (out / "results.json").is_file()
     if produced:
         _link_latest(out, target.id)

@@ -6,7 +6,9 @@ It is active only when the run collects tests under ``suites/``; the project's o
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 import re
+import sys
 import tempfile
 import time
 from collections.abc import Generator, Iterator
@@ -24,10 +26,9 @@ from cicclo.profiles import profile_state
 from cicclo.redact import Redactor
 from cicclo.reference.builtins import Started
 from cicclo.reporters.results_json import DESELECTED
-from cicclo.targets import REPO_ROOT, Budgets, Target, load_target
+from cicclo.resources import DATA_ROOT, PACKAGE_DIR, SUITES_DIR
+from cicclo.targets import Budgets, Target, load_target
 
-SUITES_DIR = REPO_ROOT / "suites"
-REPORTS_DIR = REPO_ROOT / "reports"
 RUN_KEY = pytest.StashKey["RunContext"]()
 VERDICT_KEY = pytest.StashKey[Any]()
 STATUS_KEY = pytest.StashKey[TestResult]()
@@ -61,7 +62,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--target", action="store", default=None,
                     help="nom d'une cible de targets/ ou chemin d'un fichier cible (défaut : local)")
     group.addoption("--cicclo-out", action="store", default=None,
-                    help="dossier de sortie (défaut : reports/<cible>/<horodatage>)")
+                    help="dossier de sortie (défaut : ./reports/<cible>/<horodatage>)")
     group.addoption("--max-collections", type=int, default=None, help="budget : collections testées au plus")
     group.addoption("--max-pages", type=int, default=None, help="budget : pages suivies au plus par parcours")
     group.addoption("--max-features", type=int, default=None,
@@ -81,6 +82,23 @@ SUITE_SERVICES = {
     "metadata/dcat": ("dcat",),
     "proconnect": ("proconnect_provider", "proconnect_rp"),
 }
+
+
+def default_out_dir(target_id: str) -> Path:
+    """``reports/<target>/<UTC time stamp>`` under the user's current folder."""
+    return Path.cwd() / "reports" / target_id / dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _is_package_arg(config: pytest.Config, arg: str) -> bool:
+    """``pytest --pyargs cicclo``: the installed package's name stands for all its suites."""
+    if not config.option.pyargs or "/" in arg:
+        return False
+    spec = importlib.util.find_spec(arg.split("::")[0])
+    return spec is not None and spec.origin is not None and Path(spec.origin).parent == PACKAGE_DIR
+
+
+def point_package_args_at_suites(config: pytest.Config) -> None:
+    config.args[:] = [str(SUITES_DIR) if _is_package_arg(config, a) else a for a in config.args]
 
 
 def selected_suites(config: pytest.Config) -> set[str]:
@@ -146,8 +164,11 @@ def _is_suite_run(config: pytest.Config) -> bool:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
+    point_package_args_at_suites(config)
     if not _is_suite_run(config):
         return
+    if str(DATA_ROOT) not in sys.path:  # a suite may reuse another's checks (``from suites.oapif import …``)
+        sys.path.insert(0, str(DATA_ROOT))
     try:
         from cicclo.profiles import get_profile
 
@@ -157,8 +178,7 @@ def pytest_configure(config: pytest.Config) -> None:
         auth_headers, auth_params = target.auth_parts()
     except ConfigurationError as exc:
         raise pytest.UsageError(str(exc)) from None
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    out_dir = Path(config.getoption("cicclo_out") or REPORTS_DIR / target.id / stamp).resolve()
+    out_dir = Path(config.getoption("cicclo_out") or default_out_dir(target.id)).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     builtins = BuiltinServices()
     try:
