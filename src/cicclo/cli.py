@@ -11,6 +11,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from cicclo import __version__
+from cicclo.cli_fr import USAGE_ERROR, FrenchArgumentParser, FrenchHelpFormatter
 from cicclo.errors import ConfigurationError
 from cicclo.model import LEVEL_LABELS_FR, Level
 from cicclo.profiles import profile_state
@@ -28,12 +30,14 @@ SUITES = {
     "proconnect": "proconnect",
 }
 DEFAULT_SUITES = ("oapif", "metadata", "proconnect")
-USAGE_ERROR = 2
-PYTEST_USAGE_ERROR = 4
+# exit statuses, the same for `cicclo run` and `pytest` (model.exit_status; pytest's own are kept as they are):
+# 0 success, 1 a MUST FAIL, 2 interrupted, 3 internal error, 4 usage error, 5 nothing selected, 6 ERROR only
+PYTEST_INTERRUPTED = 2
+PYTEST_INTERNAL_ERROR = 3
 PYTEST_NO_TESTS = 5
-RUN_STATUSES = (0, 1, 3)  # what the plugin makes of a completed run (model.exit_status)
-# over several targets the worst status wins: a usage error, then a FAIL, then an ERROR, then success
-SEVERITY = {USAGE_ERROR: 4, 1: 3, 3: 2, 0: 1}
+RUN_STATUSES = (0, 1, 6)  # what the plugin makes of a completed run
+# over several targets the worst status wins: a broken run, then a FAIL, then an ERROR, then success
+SEVERITY = {PYTEST_INTERNAL_ERROR: 7, PYTEST_INTERRUPTED: 6, USAGE_ERROR: 5, PYTEST_NO_TESTS: 4, 1: 3, 6: 2, 0: 1}
 REPORT_FILES = ("report.html", "results.json", "junit.xml", "earl.jsonld")
 
 
@@ -52,29 +56,40 @@ def _add_help(parser: argparse.ArgumentParser) -> None:
 
 
 def _subparser(sub: Any, name: str, summary: str) -> argparse.ArgumentParser:
-    parser: argparse.ArgumentParser = sub.add_parser(name, help=summary, description=summary, add_help=False)
+    parser: argparse.ArgumentParser = sub.add_parser(name, help=summary, description=summary, add_help=False,
+                                                     formatter_class=FrenchHelpFormatter)
     _add_help(parser)
     return parser
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="cicclo", description="Suite de conformité d'interopérabilité cicclo",
-                                     add_help=False)
+    parser = FrenchArgumentParser(prog="cicclo", description="Suite de conformité d'interopérabilité cicclo",
+                                  add_help=False, formatter_class=FrenchHelpFormatter,
+                                  epilog="Statuts de sortie : 0 réussite, 1 FAIL d'un test DOIT, 2 interrompu, "
+                                         "3 erreur interne, 4 erreur d'usage ou de configuration, 5 aucun test "
+                                         "sélectionné, 6 aucun FAIL mais au moins une ERROR.")
     _add_help(parser)
+    parser.add_argument("--version", action="version", version=f"cicclo {__version__}",
+                        help="afficher la version et quitter")
     sub = parser.add_subparsers(dest="command", required=True, title="commandes", metavar="COMMANDE")
     run = _subparser(sub, "run", "lancer les suites contre une ou plusieurs cibles")
     run.add_argument("--target", action="append", default=[], metavar="CIBLE",
                      help="nom d'une cible de targets/ ou chemin d'un fichier (répétable ; défaut : local)")
     run.add_argument("--suite", action="append", default=[], metavar="SUITE",
-                     help=f"suite à lancer ({', '.join(SUITES)})")
-    run.add_argument("--out", metavar="DOSSIER", help="dossier de sortie (défaut : reports/<cible>/<horodatage>)")
+                     help=f"suite à lancer ({', '.join(SUITES)} ; répétable ; défaut : {', '.join(DEFAULT_SUITES)})")
+    run.add_argument("--out", metavar="DOSSIER", help="dossier de sortie (défaut : ./reports/<cible>/<horodatage>)")
     run.add_argument("--max-collections", type=_positive_int, metavar="N", help="budget : collections testées au plus")
     run.add_argument("--max-pages", type=_positive_int, metavar="N", help="budget : pages suivies au plus par parcours")
     run.add_argument("--max-features", type=_positive_int, metavar="N",
                      help="budget : entités interrogées une à une au plus par collection")
     run.add_argument("--max-records", type=_positive_int, metavar="N",
                      help="budget : fiches de métadonnées vérifiées au plus")
-    run.add_argument("-k", dest="keyword", metavar="EXPR", help="sélection pytest par mot-clé")
+    run.add_argument("-k", dest="keyword", metavar="EXPR",
+                     help="sélection pytest par mot-clé, dont l'identifiant (-k OAPIF-CORE-019)")
+    run.add_argument("-m", dest="markers", metavar="EXPR",
+                     help="sélection pytest par marqueur : niveau, suite, classe (-m \"must and oapif\")")
+    run.add_argument("-n", dest="workers", metavar="N",
+                     help="processus pytest-xdist en parallèle (nombre ou auto ; mêmes résultats qu'en série)")
     run.add_argument("--profile", metavar="PROFIL", help="ne lancer que les tests d'un profil (suites/profiles.yaml)")
     matrix = _subparser(sub, "matrix", "assembler la matrice cibles × tests de plusieurs campagnes")
     matrix.add_argument("results", nargs="+", type=Path, help="results.json (ou leurs dossiers)")
@@ -99,7 +114,19 @@ def _parser() -> argparse.ArgumentParser:
                            help="fichier catalogue (défaut : suites/catalogue.yaml)")
     catalogue.add_argument("--format", choices=["text", "md", "html", "csv"], default="text",
                            help="présentation pour les personnes (md, html, csv) ; clausier CCTP inclus")
+    reference = _subparser(sub, "reference", "plateforme de référence intégrée (cible local)")
+    reference_sub = reference.add_subparsers(dest="reference_command", required=True, title="actions",
+                                             metavar="ACTION")
+    _subparser(reference_sub, "setup", "installer ses serveurs (pygeoapi, pycsw, oidc-provider…) avec les scripts "
+                                       "livrés, dans le dossier de l'utilisateur ($CICCLO_HOME, sinon "
+                                       "~/.local/share/cicclo) ou, dans le dépôt, à leur place")
     return parser
+
+
+def command_reference(args: argparse.Namespace) -> int:
+    from cicclo.reference.install import setup
+
+    return setup()
 
 
 def _error(message: str) -> int:
@@ -160,6 +187,10 @@ def _pytest_command(args: argparse.Namespace, name: str, out: Path) -> list[str]
             cmd += [f"--{option.replace('_', '-')}", str(getattr(args, option))]
     if args.keyword:
         cmd += ["-k", args.keyword]
+    if args.markers:
+        cmd += ["-m", args.markers]
+    if args.workers:
+        cmd += ["-n", args.workers]
     if args.profile:
         cmd += ["--profile", args.profile]
     return cmd
@@ -177,7 +208,7 @@ def _run_one(args: argparse.Namespace, name: str, target: Target, several: bool)
     problem = _run_problem(status, produced)
     if problem:
         print(f"cicclo : {target.id} : {problem}", file=sys.stderr)
-        return USAGE_ERROR
+        return status if status in SEVERITY and status not in RUN_STATUSES else PYTEST_INTERNAL_ERROR
     return status
 
 
@@ -185,7 +216,7 @@ def _run_problem(status: int, produced: bool) -> str | None:
     """Why a pytest session did not give a verdict, or None when it did."""
     if status in RUN_STATUSES and produced:
         return None
-    if status == PYTEST_USAGE_ERROR:
+    if status == USAGE_ERROR:
         return "erreur d'utilisation (voir le message de pytest ci-dessus)"
     if status == PYTEST_NO_TESTS:
         return "aucun test sélectionné (voir --suite, -k, --profile)"
@@ -326,7 +357,8 @@ def command_earl(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     handler = {"run": command_run, "targets": command_targets, "catalogue": command_catalogue,
-               "matrix": command_matrix, "diff": command_diff, "earl": command_earl}[args.command]
+               "matrix": command_matrix, "diff": command_diff, "earl": command_earl,
+               "reference": command_reference}[args.command]
     return handler(args)
 
 

@@ -129,11 +129,14 @@ class TestResult:
         }
 
 
+ERRORS_ONLY = 6  # not one of pytest's own statuses (3 is its internal error)
+
+
 def exit_status(results: list[TestResult]) -> int:
-    """0: no MUST-level FAIL or ERROR; 1: some MUST-level FAIL; 3: no FAIL but some ERROR."""
+    """0: no MUST-level FAIL or ERROR; 1: some MUST-level FAIL; 6 (ERRORS_ONLY): no FAIL but some ERROR."""
     must = [r for r in results if r.level is Level.MUST]
     if any(r.status is Status.FAIL for r in must):
         return 1
     if any(r.status is Status.ERROR for r in must):
-        return 3
+        return ERRORS_ONLY
     return 0
