@@ -53,6 +53,11 @@ class InstanceResult:
             "evidence": self.evidence,
         }
 
+    @classmethod
+    def from_json(cls, doc: dict[str, Any]) -> InstanceResult:
+        return cls(key=doc["instance"], status=Status(doc["status"]), messages=list(doc["messages"]),
+                   notes=list(doc["notes"]), evidence=list(doc["evidence"]))
+
 
 def aggregate(statuses: list[Status]) -> Status:
     """Any FAIL gives FAIL, then any ERROR gives ERROR; PASS needs at least one PASS.
@@ -127,6 +132,17 @@ class TestResult:
             "instances": [i.to_json() for i in self.instances],
             "evidence": self.evidence,
         }
+
+    @classmethod
+    def from_json(cls, doc: dict[str, Any]) -> TestResult:
+        """The inverse of :meth:`to_json`: results travel as plain data (pytest-xdist workers, reports)."""
+        return cls(
+            test_id=doc["test_id"], title=doc["title"], status=Status(doc["status"]), level=Level(doc["level"]),
+            requirements=list(doc["requirements"]), abstract_test=doc["abstract_test"],
+            conformance_class=doc["conformance_class"], suite=doc["suite"], message=doc["message"],
+            instances=[InstanceResult.from_json(i) for i in doc["instances"]], notes=list(doc["notes"]),
+            duration_s=doc["duration_s"], nodeid=doc["nodeid"],
+        )
 
 
 ERRORS_ONLY = 6  # not one of pytest's own statuses (3 is its internal error)

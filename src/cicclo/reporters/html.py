@@ -215,7 +215,8 @@ class HtmlReportHooks:
             cells.insert(position, f'<th class="sortable" data-column-type="{key}">{label}</th>')
 
     def pytest_html_results_table_row(self, report: pytest.TestReport, cells: list[str]) -> None:
-        result: TestResult | None = getattr(report, "cicclo_result", None)
+        doc = getattr(report, "cicclo_result", None)
+        result = TestResult.from_json(doc) if doc else None
         values = (result.test_id, LEVEL_LABELS_FR[result.level], status_label(result)) if result else ("", "", "")
         for position, ((key, _), value) in enumerate(zip(COLUMNS, values, strict=True), start=1):
             cells.insert(position, f'<td class="col-{key}">{escape(value)}</td>')
