@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from cicclo.plugin import class_marker
+from cicclo.reporters.results_json import current_umask
 from tests.conftest import write_target
 from tests.servers import serve
 from tests.test_report_html import fake_ogc_api
@@ -80,3 +81,14 @@ def test_xdist_gives_the_same_results_as_a_serial_run(target: Path, tmp_path: Pa
     assert parallel["summary"] == serial["summary"]
     evidence = list((tmp_path / "parallele" / "out" / "evidence").glob("gw*-*.json"))
     assert evidence, "each worker names its own evidence files"
+
+
+def test_outputs_follow_the_umask_and_hold_no_runner_path(target: Path, tmp_path: Path) -> None:
+    _, results, stdout = pytest_from(tmp_path, "--target", str(target), "-k", "OAPIF-CORE-004")
+    assert "cicclo : FAIL et ERROR" in stdout and "FAIL  OAPIF-CORE-004 (DOIT)" in stdout  # end-of-run list
+    assert "1 FAIL" in stdout.splitlines()[-1]  # pytest's closing line counts cicclo's statuses
+    for name in ("results.json", "junit.xml", "earl.jsonld"):
+        path = tmp_path / "out" / name
+        assert path.stat().st_mode & 0o777 == 0o666 & ~current_umask(), name
+        for absolute in (str(tmp_path), str(target.parent)):
+            assert absolute not in path.read_text(encoding="utf-8"), (name, absolute)

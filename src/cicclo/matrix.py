@@ -17,6 +17,7 @@ from cicclo import __version__
 from cicclo.classes import KNOWN_CLASSES
 from cicclo.model import Status
 from cicclo.reporters.results_json import write_atomic
+from cicclo.resources import published_path
 
 FORMAT = "cicclo/matrix"
 FORMAT_VERSION = "1.0"
@@ -117,7 +118,7 @@ def build(runs: list[Run], shared_only: bool = False) -> dict[str, Any]:
                      "product": r.doc["target"].get("product", ""),
                      "product_version": r.doc["target"].get("product_version", ""),
                      "run_date": r.doc["run"]["started_at"], "complete": r.complete,
-                     "suite_version": r.doc["suite"]["version"], "results_file": str(r.path)}
+                     "suite_version": r.doc["suite"]["version"], "results_file": published_path(r.path)}
                     for c, r in zip(columns, runs, strict=True)],
         "tests": tests,
         "cells": cells,

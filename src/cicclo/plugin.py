@@ -510,7 +510,8 @@ def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -
         return None
     letters = {"PASS": ".", "FAIL": "F", "ERROR": "E", "NOT_APPLICABLE": "a", "NOT_TESTED": "n"}
     word = f"{doc['test_id']} {doc['status']}" + (" (avertissement)" if doc["warning"] else "")
-    return report.outcome, letters[doc["status"]], word
+    # the category is cicclo's status: pytest's closing line then counts what cicclo counts
+    return doc["status"], letters[doc["status"]], word
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -563,3 +564,11 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     )
     for name in ("results.json", "junit.xml", "earl.jsonld", "report.html"):
         tr.write_line(f"{name:13s}: {run.out_dir / name}")
+    failing = [r for r in sorted(run.results.values(), key=lambda r: r.test_id)
+               if r.status in (Status.FAIL, Status.ERROR)]
+    if failing:
+        tr.section("cicclo : FAIL et ERROR", red=True)
+        for r in failing:
+            level = LEVEL_LABELS_FR[r.level] + (", avertissement" if r.is_warning else "")
+            first = r.message.splitlines()[0] if r.message else ""
+            tr.write_line(f"{r.status.value:5s} {r.test_id} ({level}) {r.title} : {first}")

@@ -38,3 +38,13 @@ def reference_home() -> Path:
     """The folder holding the built-in platform's environments (``.venv-ref``, ``.venv-csw``,
     ``servers/oidc/node_modules``): the repository itself, or the per-user folder of an installed package."""
     return REPOSITORY if IN_REPOSITORY and not os.environ.get("CICCLO_HOME") else user_home()
+
+
+def published_path(path: Path) -> str:
+    """A path as a published file may show it, never the runner's absolute path: relative to the shipped
+    folders or to the current folder, else its last folder and name."""
+    path = path.absolute()
+    for base in (DATA_ROOT, Path.cwd()):
+        if path.is_relative_to(base):
+            return str(path.relative_to(base))
+    return str(Path(path.parent.name) / path.name)

@@ -19,7 +19,7 @@ import yaml
 
 from cicclo.errors import ConfigurationError
 from cicclo.http import Limits
-from cicclo.resources import DATA_ROOT, SCHEMAS_DIR, TARGETS_DIR
+from cicclo.resources import DATA_ROOT, SCHEMAS_DIR, TARGETS_DIR, published_path
 
 REPO_ROOT = DATA_ROOT  # the repository, or the package data of an installed wheel (same layout)
 TARGET_SCHEMA = SCHEMAS_DIR / "target.schema.json"
@@ -102,7 +102,7 @@ class Target:
             "product": self.product,
             "product_version": self.product_version,
             "editor": self.editor,
-            "file": str(self.path),
+            "file": published_path(self.path),
             "services": {
                 k: {"url": s.url, "builtin": s.builtin, "documented": s.documented, "note": s.note}
                 for k, s in self.services.items()

@@ -132,8 +132,16 @@ def evidence_refs(result: TestResult) -> list[str]:
     return refs
 
 
-def exchange_html(run: RunContext, ref: str) -> str:
-    """One recorded exchange (already redacted): request, status, curl line and truncated body."""
+def provenance_html(made_by: str | None, shown_for: str) -> str:
+    """Which test made the exchange (its X-Cicclo-Test-Id header) and, for a cached one, which reused it."""
+    if not made_by or made_by == shown_for:
+        return ""
+    return (f"<p><small>Échange fait par le test {escape(made_by)} (en-tête X-Cicclo-Test-Id de la ligne curl), "
+            f"réutilisé depuis le cache par {escape(shown_for)}.</small></p>")
+
+
+def exchange_html(run: RunContext, ref: str, test_id: str = "") -> str:
+    """One recorded exchange (already redacted): request, status, provenance, curl line and truncated body."""
     try:
         doc = json.loads((run.out_dir / ref).read_text(encoding="utf-8"))
         request, response = doc["request"], doc.get("response")
@@ -149,6 +157,7 @@ def exchange_html(run: RunContext, ref: str) -> str:
         outcome, body_html = f"pas de réponse : {doc.get('error') or 'inconnue'}", ""
     return (f'<div class="cicclo-exchange"><p><code>{escape(request["method"])} {escape(request["url"])}</code>'
             f" → {escape(outcome)} ({doc.get('elapsed_ms', '?')} ms) — <small>{escape(ref)}</small></p>"
+            f"{provenance_html(doc.get('test_id'), test_id)}"
             f"<p>Rejouer avec :</p><pre>{escape(doc.get('curl', ''))}</pre>{body_html}</div>")
 
 
@@ -160,7 +169,7 @@ def evidence_html(run: RunContext, result: TestResult) -> str:
     hidden = len(result.evidence) - len(shown)
     more = (f"<p>… et {hidden} autre(s) échange(s) de ce test dans le dossier evidence/ de la campagne.</p>"
             if hidden > 0 else "")
-    return "<h4>Preuves (échanges HTTP)</h4>" + "".join(exchange_html(run, r) for r in shown) + more
+    return "<h4>Preuves (échanges HTTP)</h4>" + "".join(exchange_html(run, r, result.test_id) for r in shown) + more
 
 
 def details_html(run: RunContext, result: TestResult) -> str:
