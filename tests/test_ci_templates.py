@@ -161,3 +161,25 @@ def test_github_merge_job_fails_on_a_regression(platforms: tuple[Platforms, Path
     regressed = github_round(state, folder, publication)
     assert regressed.returncode != 0, regressed.stdout + regressed.stderr
     assert json.loads((folder / "public" / "diff.json").read_text(encoding="utf-8"))["regressions"]
+
+
+# -- the editor's templates: the suite against the editor's own server -------------------------------------
+
+@pytest.mark.parametrize("template", ["editeur-gitlab-ci.yml", "editeur-github-actions.yml"])
+def test_editor_template_fails_on_a_must_failure_and_passes_on_success(template: str, tmp_path: Path) -> None:
+    doc = yaml.safe_load((ROOT / "ci" / template).read_text(encoding="utf-8"))
+    if "jobs" in doc:
+        job = doc["jobs"]["cicclo"]
+        script, variables = next(s["run"] for s in job["steps"] if s.get("name") == "conformité"), job["env"]
+    else:
+        job = doc["conformite-cicclo"]
+        script, variables = "\n".join(job["script"]), job["variables"]
+    with serve(fake_ogc_api) as (url, _):
+        (tmp_path / "ci").mkdir()
+        shutil.copy(write_target(tmp_path, "candidat", url), tmp_path / variables["CICCLO_CIBLE"])
+        env = {**{k: str(v) for k, v in variables.items()}, "CICCLO_URL": url}
+        failing = bash(script, tmp_path, {**env, "CICCLO_OPTIONS": "--suite oapif -k OAPIF-CORE-004"})
+        assert failing.returncode == 1, failing.stdout[-2000:] + failing.stderr[-2000:]
+        assert (tmp_path / "conformite" / "junit.xml").is_file()
+        passing = bash(script, tmp_path, {**env, "CICCLO_OPTIONS": "--suite oapif -k OAPIF-CORE-003"})
+        assert passing.returncode == 0, passing.stdout[-2000:] + passing.stderr[-2000:]

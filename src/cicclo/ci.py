@@ -1,5 +1,6 @@
 """Helpers of the CI templates (``ci/``), for images without curl: ``python -m cicclo.ci precedente``
-fetches the previous publication's matrix.json, trying each address in turn.
+fetches the previous publication's matrix.json, trying each address in turn; ``python -m cicclo.ci attendre``
+waits until the server under test answers (a CI service container starts in the background).
 
 An address that answers 404 has no publication (a first run); any other failure stops the job, so that a
 regression gate never passes because the previous publication could not be read.
@@ -8,6 +9,7 @@ regression gate never passes because the previous publication could not be read.
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import httpx
@@ -44,6 +46,21 @@ def fetch_previous(urls: list[str], out: Path, headers: dict[str, str]) -> int:
     return NO_PUBLICATION
 
 
+def wait_for(url: str, timeout_s: float) -> int:
+    """0 as soon as ``url`` answers any HTTP status, FETCH_FAILED when it has not within ``timeout_s``."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            status = httpx.get(url, timeout=5).status_code
+            print(f"{url} répond ({status})")
+            return 0
+        except httpx.HTTPError as exc:
+            if time.monotonic() > deadline:
+                print(f"cicclo : {url} ne répond pas après {timeout_s:.0f} s : {exc}", file=sys.stderr)
+                return FETCH_FAILED
+            time.sleep(1)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = FrenchArgumentParser(prog="python -m cicclo.ci", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMANDE")
@@ -52,7 +69,12 @@ def main(argv: list[str] | None = None) -> int:
     previous.add_argument("--out", type=Path, required=True, metavar="FICHIER", help="fichier écrit")
     previous.add_argument("--header", action="append", default=[], metavar="NOM:VALEUR",
                           help="en-tête HTTP ajouté (JOB-TOKEN de GitLab…)")
+    wait = sub.add_parser("attendre", help="attendre que le serveur testé réponde")
+    wait.add_argument("url", metavar="URL")
+    wait.add_argument("--delai", type=float, default=120, metavar="SECONDES", help="attente au plus")
     args = parser.parse_args(argv)
+    if args.command == "attendre":
+        return wait_for(args.url, args.delai)
     headers = dict(h.split(":", 1) for h in args.header if ":" in h)
     return fetch_previous(args.urls, args.out, {k.strip(): v.strip() for k, v in headers.items()})
 
