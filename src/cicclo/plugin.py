@@ -259,12 +259,6 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     config.stash[RUN_KEY] = run
     config.pluginmanager.register(RunRecorder(run), "cicclo-record")
-    if hasattr(config.option, "htmlpath") and not config.option.htmlpath:
-        config.option.htmlpath = str(out_dir / "report.html")
-        config.option.self_contained_html = True
-    from cicclo.reporters import html
-
-    config.pluginmanager.register(html.HtmlReportHooks(run), "cicclo-html")
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -527,12 +521,13 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     for test_id, doc in run.expected.items():
         run.results.setdefault(test_id, TestResult.from_json(doc))
-    from cicclo.reporters import earl, junit, results_json
+    from cicclo.reporters import earl, html, junit, results_json
 
     ordered = [run.results[k] for k in sorted(run.results)]
     results_json.write(run, ordered)
     junit.write(run, ordered)
     earl.write(run)
+    html.write(run, ordered)
     if exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         session.exitstatus = exit_status(ordered)
 
