@@ -7,6 +7,7 @@ pycsw (``.venv-csw``), oidc-provider (``servers/oidc/node_modules``) and whateve
 
 from __future__ import annotations
 
+import filecmp
 import shutil
 import subprocess
 from pathlib import Path
@@ -27,12 +28,21 @@ def prepare_home(home: Path) -> Path:
     returns the folder of the scripts to run."""
     if home.resolve() == REPOSITORY.resolve():
         return SCRIPTS_DIR
-    (home / "scripts").mkdir(parents=True, exist_ok=True)
     for script in setup_scripts(SCRIPTS_DIR):
-        shutil.copy2(script, home / "scripts" / script.name)
-    if SERVERS_DIR.is_dir():
-        shutil.copytree(SERVERS_DIR, home / "servers", dirs_exist_ok=True)
+        copy_if_changed(script, home / "scripts" / script.name)
+    for path in sorted(SERVERS_DIR.rglob("*")) if SERVERS_DIR.is_dir() else []:
+        if path.is_file() and "node_modules" not in path.relative_to(SERVERS_DIR).parts:  # installed, not copied
+            copy_if_changed(path, home / "servers" / path.relative_to(SERVERS_DIR))
     return home / "scripts"
+
+
+def copy_if_changed(source: Path, dest: Path) -> None:
+    """Copy unless ``dest`` already holds the same bytes: an unchanged file keeps its date, so that a setup
+    script's stamps (``package-lock.json`` newer than the install) do not redo an install."""
+    if dest.is_file() and filecmp.cmp(source, dest, shallow=False):
+        return
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(source, dest)
 
 
 def setup(home: Path | None = None) -> int:
