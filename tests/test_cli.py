@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from cicclo import __version__ as cicclo_version
 from cicclo import cli
 from cicclo.catalogue import CATALOGUE_PATH
 from tests.conftest import ROOT, write_target
@@ -40,20 +41,20 @@ def silent_target(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 # -- configuration errors: exit status 2, before anything runs -------------------------------------------
 
-def test_bad_target_file_exits_2_naming_file_line_and_field(tmp_path: Path) -> None:
+def test_bad_target_file_exits_4_naming_file_line_and_field(tmp_path: Path) -> None:
     bad = tmp_path / "mauvaise.yaml"
     bad.write_text("id: mauvaise\nname: x\nservices:\n  oapif:\n    url: 12\n", encoding="utf-8")
     proc = cicclo("run", "--target", "local", "--target", str(bad))
-    assert proc.returncode == 2
+    assert proc.returncode == 4
     assert f"{bad}:5: champ services.oapif.url" in proc.stderr
     assert "== cible" not in proc.stdout  # validated before the first target ran
 
 
-def test_unknown_target_or_suite_exits_2() -> None:
+def test_unknown_target_or_suite_exits_4() -> None:
     proc = cicclo("run", "--target", "inexistante")
-    assert proc.returncode == 2 and "cible inconnue" in proc.stderr
+    assert proc.returncode == 4 and "cible inconnue" in proc.stderr
     proc = cicclo("run", "--suite", "wms")
-    assert proc.returncode == 2 and "suite inconnue : wms" in proc.stderr
+    assert proc.returncode == 4 and "suite inconnue : wms" in proc.stderr
 
 
 @pytest.mark.parametrize(("names", "folders"), [
@@ -65,30 +66,31 @@ def test_unknown_target_or_suite_exits_2() -> None:
 def test_suite_names_select_folders(names: list[str], folders: list[str], tmp_path: Path) -> None:
     args = cli._parser().parse_args(["run", *(f"--suite={n}" for n in names)])
     command = cli._pytest_command(args, "local", tmp_path)
-    assert command[3:command.index("--target")] == folders
+    assert command[command.index("no:cacheprovider") + 1:command.index("--target")] == [
+        str(cli.SUITES_DIR.parent / f) for f in folders]
 
 
-def test_missing_secret_exits_2_before_running(tmp_path: Path) -> None:
+def test_missing_secret_exits_4_before_running(tmp_path: Path) -> None:
     target = write_target(tmp_path, "secrete", "http://127.0.0.1:9/",
                           auth={"type": "bearer", "env": "CICCLO_TEST_ABSENT_TOKEN"})
     proc = cicclo("run", "--target", str(target))
-    assert proc.returncode == 2 and "CICCLO_TEST_ABSENT_TOKEN" in proc.stderr
+    assert proc.returncode == 4 and "CICCLO_TEST_ABSENT_TOKEN" in proc.stderr
     assert "== cible" not in proc.stdout
 
 
 def test_bad_budget_is_a_usage_error() -> None:
     proc = cicclo("run", "--max-pages", "0")
-    assert proc.returncode == 2 and "entier positif attendu" in proc.stderr
+    assert proc.returncode == 4 and "entier positif attendu" in proc.stderr
 
 
-def test_pytest_usage_error_is_mapped_to_2(failing_target: Path, tmp_path: Path) -> None:
+def test_pytest_usage_error_keeps_pytest_status_4(failing_target: Path, tmp_path: Path) -> None:
     proc = cicclo("run", "--target", str(failing_target), "--out", str(tmp_path), "-k", "(")
-    assert proc.returncode == 2
+    assert proc.returncode == 4
 
 
-def test_nothing_selected_is_a_usage_error(failing_target: Path, tmp_path: Path) -> None:
+def test_nothing_selected_keeps_pytest_status_5(failing_target: Path, tmp_path: Path) -> None:
     proc = cicclo("run", "--target", str(failing_target), "--out", str(tmp_path), "-k", "aucun_test_ainsi")
-    assert proc.returncode == 2 and "aucun test sélectionné" in proc.stderr
+    assert proc.returncode == 5 and "aucun test sélectionné" in proc.stderr
 
 
 # -- run: statuses, progress and report paths ------------------------------------------------------------
@@ -110,9 +112,9 @@ def test_profile_run_says_whether_the_profile_is_met(failing_target: Path, tmp_p
     assert profile["name"] == "oapif-socle" and not profile["met"] and "OAPIF-CORE-004" in profile["failing"]
 
 
-def test_run_with_errors_only_exits_3(silent_target: Path, tmp_path: Path) -> None:
+def test_run_with_errors_only_exits_6(silent_target: Path, tmp_path: Path) -> None:
     proc = cicclo("run", "--target", str(silent_target), "--out", str(tmp_path), *DISCOVERY)
-    assert proc.returncode == 3, proc.stdout[-2000:]
+    assert proc.returncode == 6, proc.stdout[-2000:]
     results = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
     assert "ERROR" in {r["status"] for r in results["results"]}
 
@@ -132,7 +134,7 @@ def test_run_reports_not_tested_for_an_undocumented_service(tmp_path: Path) -> N
 def test_several_targets_each_get_a_folder_and_the_worst_status_wins(
         failing_target: Path, silent_target: Path, tmp_path: Path) -> None:
     proc = cicclo("run", "--target", str(silent_target), "--target", "prodige", "--out", str(tmp_path), *DISCOVERY)
-    assert proc.returncode == 3
+    assert proc.returncode == 6
     assert (tmp_path / "muette" / "results.json").is_file() and (tmp_path / "prodige" / "results.json").is_file()
     proc = cicclo("run", "--target", str(silent_target), "--target", str(failing_target), "--out", str(tmp_path),
                   *DISCOVERY)
@@ -140,13 +142,14 @@ def test_several_targets_each_get_a_folder_and_the_worst_status_wins(
 
 
 def test_worst_status_order() -> None:
-    assert max([0, 3, 1], key=lambda s: cli.SEVERITY[s]) == 1
-    assert max([0, 3], key=lambda s: cli.SEVERITY[s]) == 3
-    assert max([1, 2], key=lambda s: cli.SEVERITY[s]) == 2
+    assert max([0, 6, 1], key=lambda s: cli.SEVERITY[s]) == 1
+    assert max([0, 6], key=lambda s: cli.SEVERITY[s]) == 6
+    assert max([1, 4], key=lambda s: cli.SEVERITY[s]) == 4
+    assert max([4, 3], key=lambda s: cli.SEVERITY[s]) == 3
 
 
 def test_default_output_folder_and_latest_link(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cli, "REPO_ROOT", tmp_path)
+    monkeypatch.chdir(tmp_path)  # the default folder is under the user's current folder
     first = cli._out_dir(None, "cible", several=False)
     assert first.parent == tmp_path / "reports" / "cible" and first.name.endswith("Z")
     for run in ("20250101T000000Z", "20250102T000000Z"):
@@ -173,7 +176,7 @@ def test_targets_reports_an_invalid_file_with_status_2(tmp_path: Path) -> None:
     bad = tmp_path / "mauvaise.yaml"
     bad.write_text("id: mauvaise\nname: x\nservices:\n  oapif:\n    adresse: http://x/\n", encoding="utf-8")
     proc = cicclo("targets", "local", str(bad))
-    assert proc.returncode == 2
+    assert proc.returncode == 4
     assert f"{bad}:5: champ services.oapif.adresse" in proc.stderr
     assert "local" in proc.stdout
 
@@ -217,3 +220,28 @@ def test_catalogue_write_then_check_on_a_new_file(tmp_path: Path) -> None:
     assert cicclo("catalogue", "--check", "--file", str(copy)).returncode == 1
     assert cicclo("catalogue", "--write", "--file", str(copy)).returncode == 0
     assert cicclo("catalogue", "--check", "--file", str(copy)).returncode == 0
+
+
+# -- the command line itself: version, French help and errors, defaults ----------------------------------
+
+def test_version_is_the_package_version() -> None:
+    proc = cicclo("--version")
+    assert proc.returncode == 0 and proc.stdout.strip() == f"cicclo {cicclo_version}"
+
+
+def test_help_is_in_french_and_shows_defaults() -> None:
+    text = cicclo("--help").stdout + cicclo("run", "--help").stdout + cicclo("catalogue", "--help").stdout
+    for english in ("usage:", "positional arguments", "show this help", "default:", "show program"):
+        assert english not in text
+    assert text.startswith("usage : cicclo") and "Statuts de sortie" in text
+    assert "(défaut : text)" in text  # catalogue --format
+
+
+def test_argument_errors_are_in_french_with_the_usage_status() -> None:
+    proc = cicclo("run", "--inconnue")
+    assert proc.returncode == 4 and "cicclo : erreur : arguments non reconnus : --inconnue" in proc.stderr
+    proc = cicclo("catalogue", "--format", "pdf")
+    assert proc.returncode == 4 and "choix invalide : 'pdf'" in proc.stderr
+    assert "usage : cicclo catalogue" in proc.stderr
+    proc = cicclo("nimporte")
+    assert proc.returncode == 4 and "choix invalide" in proc.stderr and "invalid choice" not in proc.stderr

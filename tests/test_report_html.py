@@ -91,29 +91,45 @@ def test_report_has_french_title_target_and_summary_per_class(
     assert "Non applicable" in html and "Avertissements (DEVRAIT)" in html
 
 
-def _rows(html: str) -> list[dict[str, Any]]:
-    """The rows of the results table, as pytest-html stores them in its JSON blob."""
-    blob = re.search(r'data-jsonblob="([^"]*)"', html)
-    assert blob
-    data = json.loads(unescape(blob.group(1)))
-    return [row for rows in data["tests"].values() for row in rows]
+def _rows(html: str) -> dict[str, list[str]]:
+    """The rows of the results table: test ID -> [level, status label]."""
+    rows = re.findall(r'<tr class="cicclo-row" data-status="\w+"><td><a href="#([^"]+)">[^<]*</a></td>'
+                      r"<td>([^<]*)</td><td>(.*?)</td>", html)
+    return {test_id: [level, unescape(re.sub(r"<[^>]+>", "", status))] for test_id, level, status in rows}
+
+
+def _block(html: str, test_id: str) -> str:
+    match = re.search(rf'<details id="{test_id}"( open)?>(.*?)</details>\s*(?=<details id=|</body>)', html, re.S)
+    assert match, test_id
+    return match.group(0)
 
 
 def test_results_table_has_id_level_and_french_status_columns(
         fake_run: tuple[int, dict[str, Any], Path, str]) -> None:
-    _, _, _, html = fake_run
-    assert 'data-column-type="cicclo_id">Identifiant' in html and ">Niveau<" in html and ">Statut<" in html
-    cells = {r["cicclo_id"]: r for r in _rows(html)}
-    assert cells["OAPIF-CORE-004"]["cicclo_status"] == "Échec"
-    assert cells["OAPIF-CORE-004"]["cicclo_level"] == "DOIT"
-    assert cells["OAPIF-CORE-003"]["cicclo_status"] == "Réussi"
+    _, results, _, html = fake_run
+    assert "<th>Identifiant</th><th>Niveau</th><th>Statut</th>" in html
+    cells = _rows(html)
+    assert cells["OAPIF-CORE-004"] == ["DOIT", "FAIL Échec"]
+    assert cells["OAPIF-CORE-003"] == ["DOIT", "PASS Réussi"]
+    assert len(cells) == len(results["results"])
+
+
+def test_report_frame_is_french_with_cicclo_counts_only(fake_run: tuple[int, dict[str, Any], Path, str]) -> None:
+    _, results, _, html = fake_run
+    summary = results["summary"]
+    assert (f"{len(results['results'])} identifiants : {summary['PASS']} PASS, {summary['FAIL']} FAIL, "
+            f"{summary['ERROR']} ERROR, {summary['NOT_APPLICABLE']} NOT_APPLICABLE, {summary['NOT_TESTED']} "
+            "NOT_TESTED") in html
+    assert '<html lang="fr">' in html
+    for english in ("Passed", "Failed", "Skipped", "Environment", "Summary", "pytest-html", "tests took"):
+        assert english not in html
 
 
 def test_failing_test_block_shows_requirements_instances_and_curl(
         fake_run: tuple[int, dict[str, Any], Path, str]) -> None:
     _, _, _, html = fake_run
-    row = next(r for r in _rows(html) if r.get("cicclo_id") == "OAPIF-CORE-004")
-    block = "".join(e["content"] for e in row["extras"] if e["format_type"] == "html")
+    block = _block(html, "OAPIF-CORE-004")
+    assert block.startswith('<details id="OAPIF-CORE-004" open>')  # failures are shown unfolded
     assert "OAPIF-CORE-004 — " in block
     assert 'href="http://www.opengis.net/spec/ogcapi-features-1/1.0/req/core/root-success"' in block
     assert "aucun lien rel=service-desc ni rel=service-doc" in block
@@ -121,6 +137,20 @@ def test_failing_test_block_shows_requirements_instances_and_curl(
     assert re.search(r"<pre>curl -sS -i .*http://127\.0\.0\.1:\d+/</pre>", block)
     assert "<details><summary>Corps de la réponse" in block
     assert "Fausse API &lt;b&gt;" in block  # the body is escaped, never interpreted
+
+
+def test_a_cached_exchange_names_the_test_that_made_it_and_the_one_that_reused_it(
+        fake_run: tuple[int, dict[str, Any], Path, str]) -> None:
+    _, results, out, html = fake_run
+    makers = {}
+    for path in (out / "evidence").glob("*.json"):
+        makers[f"evidence/{path.name}"] = json.loads(path.read_text(encoding="utf-8"))["test_id"]
+    reused = [(r["test_id"], ref) for r in results["results"] for ref in r["evidence"]
+              if makers.get(ref) not in (None, r["test_id"])]
+    assert reused, "the discovery tests share the landing page through the cache"
+    test_id, ref = reused[0]
+    assert (f"Échange fait par le test {makers[ref]} (en-tête X-Cicclo-Test-Id de la ligne curl), réutilisé "
+            f"depuis le cache par {test_id}.") in _block(html, test_id)
 
 
 def test_evidence_of_failing_instances_comes_first_and_is_capped() -> None:

@@ -11,28 +11,33 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from cicclo import __version__
+from cicclo.cli_fr import USAGE_ERROR, FrenchArgumentParser, FrenchHelpFormatter
 from cicclo.errors import ConfigurationError
 from cicclo.model import LEVEL_LABELS_FR, Level
 from cicclo.profiles import profile_state, verdict_lines
-from cicclo.targets import REPO_ROOT, Target, all_target_paths, load_target
+from cicclo.resources import REPOSITORY, SUITES_DIR
+from cicclo.targets import Target, all_target_paths, load_target, resolve_target_path
 
 # a suite name on the command line is a folder of suites/; the metadata suite gathers four parts, each runnable alone
 SUITES = {
-    "oapif": "suites/oapif",
-    "metadata": "suites/metadata",
-    "csw": "suites/metadata/csw",
-    "records": "suites/metadata/records",
-    "iso19139": "suites/metadata/iso19139",
-    "dcat": "suites/metadata/dcat",
-    "proconnect": "suites/proconnect",
+    "oapif": "oapif",
+    "metadata": "metadata",
+    "csw": "metadata/csw",
+    "records": "metadata/records",
+    "iso19139": "metadata/iso19139",
+    "dcat": "metadata/dcat",
+    "proconnect": "proconnect",
 }
 DEFAULT_SUITES = ("oapif", "metadata", "proconnect")
-USAGE_ERROR = 2
-PYTEST_USAGE_ERROR = 4
+# exit statuses, the same for `cicclo run` and `pytest` (model.exit_status; pytest's own are kept as they are):
+# 0 success, 1 a MUST FAIL, 2 interrupted, 3 internal error, 4 usage error, 5 nothing selected, 6 ERROR only
+PYTEST_INTERRUPTED = 2
+PYTEST_INTERNAL_ERROR = 3
 PYTEST_NO_TESTS = 5
-RUN_STATUSES = (0, 1, 3)  # what the plugin makes of a completed run (model.exit_status)
-# over several targets the worst status wins: a usage error, then a FAIL, then an ERROR, then success
-SEVERITY = {USAGE_ERROR: 4, 1: 3, 3: 2, 0: 1}
+RUN_STATUSES = (0, 1, 6)  # what the plugin makes of a completed run
+# over several targets the worst status wins: a broken run, then a FAIL, then an ERROR, then success
+SEVERITY = {PYTEST_INTERNAL_ERROR: 7, PYTEST_INTERRUPTED: 6, USAGE_ERROR: 5, PYTEST_NO_TESTS: 4, 1: 3, 6: 2, 0: 1}
 REPORT_FILES = ("report.html", "results.json", "junit.xml", "earl.jsonld")
 
 
@@ -51,33 +56,44 @@ def _add_help(parser: argparse.ArgumentParser) -> None:
 
 
 def _subparser(sub: Any, name: str, summary: str) -> argparse.ArgumentParser:
-    parser: argparse.ArgumentParser = sub.add_parser(name, help=summary, description=summary, add_help=False)
+    parser: argparse.ArgumentParser = sub.add_parser(name, help=summary, description=summary, add_help=False,
+                                                     formatter_class=FrenchHelpFormatter)
     _add_help(parser)
     return parser
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="cicclo", description="Suite de conformité d'interopérabilité cicclo",
-                                     add_help=False)
+    parser = FrenchArgumentParser(prog="cicclo", description="Suite de conformité d'interopérabilité cicclo",
+                                  add_help=False, formatter_class=FrenchHelpFormatter,
+                                  epilog="Statuts de sortie : 0 réussite, 1 FAIL d'un test DOIT, 2 interrompu, "
+                                         "3 erreur interne, 4 erreur d'usage ou de configuration, 5 aucun test "
+                                         "sélectionné, 6 aucun FAIL mais au moins une ERROR.")
     _add_help(parser)
+    parser.add_argument("--version", action="version", version=f"cicclo {__version__}",
+                        help="afficher la version et quitter")
     sub = parser.add_subparsers(dest="command", required=True, title="commandes", metavar="COMMANDE")
     run = _subparser(sub, "run", "lancer les suites contre une ou plusieurs cibles")
     run.add_argument("--target", action="append", default=[], metavar="CIBLE",
                      help="nom d'une cible de targets/ ou chemin d'un fichier (répétable ; défaut : local)")
     run.add_argument("--suite", action="append", default=[], metavar="SUITE",
-                     help=f"suite à lancer ({', '.join(SUITES)})")
-    run.add_argument("--out", metavar="DOSSIER", help="dossier de sortie (défaut : reports/<cible>/<horodatage>)")
+                     help=f"suite à lancer ({', '.join(SUITES)} ; répétable ; défaut : {', '.join(DEFAULT_SUITES)})")
+    run.add_argument("--out", metavar="DOSSIER", help="dossier de sortie (défaut : ./reports/<cible>/<horodatage>)")
     run.add_argument("--max-collections", type=_positive_int, metavar="N", help="budget : collections testées au plus")
     run.add_argument("--max-pages", type=_positive_int, metavar="N", help="budget : pages suivies au plus par parcours")
     run.add_argument("--max-features", type=_positive_int, metavar="N",
                      help="budget : entités interrogées une à une au plus par collection")
     run.add_argument("--max-records", type=_positive_int, metavar="N",
                      help="budget : fiches de métadonnées vérifiées au plus")
-    run.add_argument("-k", dest="keyword", metavar="EXPR", help="sélection pytest par mot-clé")
+    run.add_argument("-k", dest="keyword", metavar="EXPR",
+                     help="sélection pytest par mot-clé, dont l'identifiant (-k OAPIF-CORE-019)")
+    run.add_argument("-m", dest="markers", metavar="EXPR",
+                     help="sélection pytest par marqueur : niveau, suite, classe (-m \"must and oapif\")")
+    run.add_argument("-n", dest="workers", metavar="N",
+                     help="processus pytest-xdist en parallèle (nombre ou auto ; mêmes résultats qu'en série)")
     run.add_argument("--profile", metavar="PROFIL", help="ne lancer que les tests d'un profil (suites/profiles.yaml)")
     matrix = _subparser(sub, "matrix", "assembler la matrice cibles × tests de plusieurs campagnes")
     matrix.add_argument("results", nargs="+", type=Path, help="results.json (ou leurs dossiers)")
-    matrix.add_argument("--out", type=Path, default=REPO_ROOT / "reports" / "matrix", help="dossier de sortie")
+    matrix.add_argument("--out", type=Path, default=Path("reports") / "matrix", help="dossier de sortie")
     matrix.add_argument("--shared-only", action="store_true",
                         help="accepter des catalogues différents en ne gardant que les identifiants communs")
     matrix.add_argument("--campagne", action="append", default=[], metavar="CIBLE@DATE",
@@ -96,7 +112,7 @@ def _parser() -> argparse.ArgumentParser:
                       help="comparer quand même deux campagnes de cibles différentes")
     suivi = _subparser(sub, "suivi", "suivre le déploiement des services au fil des publications de la matrice")
     suivi.add_argument("publications", nargs="+", type=Path, help="matrix.json datés (ou leurs dossiers)")
-    suivi.add_argument("--out", type=Path, default=REPO_ROOT / "reports" / "suivi", help="dossier de sortie")
+    suivi.add_argument("--out", type=Path, default=Path("reports") / "suivi", help="dossier de sortie")
     earl = _subparser(sub, "earl", "exporter une campagne en EARL (JSON-LD)")
     earl.add_argument("results", type=Path)
     earl.add_argument("--out", type=Path, help="fichier de sortie (défaut : earl.jsonld à côté)")
@@ -120,7 +136,19 @@ def _parser() -> argparse.ArgumentParser:
                            help="fichier catalogue (défaut : suites/catalogue.yaml)")
     catalogue.add_argument("--format", choices=["text", "md", "html", "csv"], default="text",
                            help="présentation pour les personnes (md, html, csv) ; clausier CCTP inclus")
+    reference = _subparser(sub, "reference", "plateforme de référence intégrée (cible local)")
+    reference_sub = reference.add_subparsers(dest="reference_command", required=True, title="actions",
+                                             metavar="ACTION")
+    _subparser(reference_sub, "setup", "installer ses serveurs (pygeoapi, pycsw, oidc-provider…) avec les scripts "
+                                       "livrés, dans le dossier de l'utilisateur ($CICCLO_HOME, sinon "
+                                       "~/.local/share/cicclo) ou, dans le dépôt, à leur place")
     return parser
+
+
+def command_reference(args: argparse.Namespace) -> int:
+    from cicclo.reference.install import setup
+
+    return setup()
 
 
 def _error(message: str) -> int:
@@ -129,14 +157,15 @@ def _error(message: str) -> int:
 
 
 def _out_dir(base: str | None, target_id: str, several: bool) -> Path:
+    """The run's output folder, absolute: user paths are relative to the user's current folder."""
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     if base:
-        return Path(base) / target_id if several else Path(base)
-    return REPO_ROOT / "reports" / target_id / stamp
+        return (Path(base) / target_id if several else Path(base)).absolute()
+    return Path.cwd() / "reports" / target_id / stamp
 
 
 def _link_latest(out: Path, target_id: str) -> None:
-    latest = REPO_ROOT / "reports" / target_id / "latest"
+    latest = Path.cwd() / "reports" / target_id / "latest"
     if out.parent == latest.parent:
         tmp = latest.with_name(".latest.tmp")
         tmp.unlink(missing_ok=True)
@@ -161,17 +190,29 @@ def _validate_run(args: argparse.Namespace) -> list[tuple[str, Target]]:
     return targets
 
 
+def _target_arg(name: str) -> str:
+    """A built-in target's name as is; a target file as an absolute path (pytest may run elsewhere)."""
+    path = resolve_target_path(name)
+    return str(path) if path.stem != name else name
+
+
 def _pytest_command(args: argparse.Namespace, name: str, out: Path) -> list[str]:
     folders = list(dict.fromkeys(SUITES[s] for s in args.suite or DEFAULT_SUITES))
     # a part of a suite asked for together with the whole suite is run once
     folders = [f for f in folders if not any(f.startswith(other + "/") for other in folders)]
-    cmd = [sys.executable, "-m", "pytest", *folders, "--target", name,
+    # the target as an absolute file: pytest runs in the user's folder, the suites are wherever cicclo is
+    cmd = [sys.executable, "-m", "pytest", "-p", "cicclo", "-p", "no:cacheprovider",
+           *(str(SUITES_DIR / f) for f in folders), "--target", _target_arg(name),
            "--cicclo-out", str(out), "-v", "--tb=no", "-rN"]
     for option in ("max_collections", "max_pages", "max_features", "max_records"):
         if getattr(args, option) is not None:
             cmd += [f"--{option.replace('_', '-')}", str(getattr(args, option))]
     if args.keyword:
         cmd += ["-k", args.keyword]
+    if args.markers:
+        cmd += ["-m", args.markers]
+    if args.workers:
+        cmd += ["-n", args.workers]
     if args.profile:
         cmd += ["--profile", args.profile]
     return cmd
@@ -181,7 +222,7 @@ def _run_one(args: argparse.Namespace, name: str, target: Target, several: bool)
     """One pytest session against one target, in a fresh interpreter; returns the cicclo exit status."""
     out = _out_dir(args.out, target.id, several)
     print(f"== cible {target.id} : {target.name}", flush=True)
-    status = subprocess.call(_pytest_command(args, name, out), cwd=REPO_ROOT)
+    status = subprocess.call(_pytest_command(args, name, out))
     produced = (out / "results.json").is_file()
     if produced:
         _link_latest(out, target.id)
@@ -189,7 +230,7 @@ def _run_one(args: argparse.Namespace, name: str, target: Target, several: bool)
     problem = _run_problem(status, produced)
     if problem:
         print(f"cicclo : {target.id} : {problem}", file=sys.stderr)
-        return USAGE_ERROR
+        return status if status in SEVERITY and status not in RUN_STATUSES else PYTEST_INTERNAL_ERROR
     return status
 
 
@@ -197,7 +238,7 @@ def _run_problem(status: int, produced: bool) -> str | None:
     """Why a pytest session did not give a verdict, or None when it did."""
     if status in RUN_STATUSES and produced:
         return None
-    if status == PYTEST_USAGE_ERROR:
+    if status == USAGE_ERROR:
         return "erreur d'utilisation (voir le message de pytest ci-dessus)"
     if status == PYTEST_NO_TESTS:
         return "aucun test sélectionné (voir --suite, -k, --profile)"
@@ -259,11 +300,12 @@ def command_validate(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     target_file = out / "cible.yaml"
     target_file.write_text(_validate_target([i for i in args.inputs if is_url(i)]), encoding="utf-8")
-    cmd = [sys.executable, "-m", "pytest", SUITES["iso19139"], "--target", str(target_file), "--cicclo-out",
-           str(out), "-v", "--tb=no", "-rN", "-p", "no:cacheprovider"]
+    cmd = [sys.executable, "-m", "pytest", "-p", "cicclo", "-p", "no:cacheprovider",
+           str(SUITES_DIR / SUITES["iso19139"]), "--target", str(target_file), "--cicclo-out", str(out), "-v",
+           "--tb=no", "-rN"]
     for item in args.inputs:
         cmd += ["--records", item if is_url(item) else str(Path(item).resolve())]
-    status = subprocess.call(cmd, cwd=REPO_ROOT)
+    status = subprocess.call(cmd)
     produced = (out / "results.json").is_file()
     if produced:  # no profile here: the report paths only (results.json is not read back)
         _link_latest(out, VALIDATE_TARGET_ID)
@@ -337,7 +379,7 @@ def _release(version: str, date: str | None) -> int:
         return 1
     for path in written:
         print(f"écrit : {path}")
-    print(f"puis : git add {' '.join(str(p.relative_to(REPO_ROOT)) for p in written)} && git commit && "
+    print(f"puis : git add {' '.join(str(p.relative_to(REPOSITORY)) for p in written)} && git commit && "
           f"git tag -a v{version} -m 'cicclo {version}'")
     return 0
 
@@ -421,7 +463,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     handler = {"run": command_run, "targets": command_targets, "catalogue": command_catalogue,
                "matrix": command_matrix, "diff": command_diff, "earl": command_earl,
-               "suivi": command_suivi, "validate": command_validate}[args.command]
+               "suivi": command_suivi, "validate": command_validate, "reference": command_reference}[args.command]
     return handler(args)
 
 

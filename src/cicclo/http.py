@@ -129,9 +129,10 @@ class Exchange:
 class EvidenceStore:
     """Writes each exchange as a redacted JSON file and hands out its reference."""
 
-    def __init__(self, directory: Path | None, redactor: Redactor) -> None:
+    def __init__(self, directory: Path | None, redactor: Redactor, prefix: str = "") -> None:
         self.directory = directory
         self.redactor = redactor
+        self.prefix = prefix  # one per pytest-xdist worker, so that parallel workers never share a file name
         self._counter = 0
         self._lock = threading.Lock()
         if directory:
@@ -140,7 +141,7 @@ class EvidenceStore:
     def next_ref(self) -> str:
         with self._lock:
             self._counter += 1
-            return f"evidence/{self._counter:06d}.json"
+            return f"evidence/{self.prefix}{self._counter:06d}.json"
 
     def curl(self, ex: Exchange) -> str:
         parts = ["curl", "-sS", "-i"]

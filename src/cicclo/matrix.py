@@ -19,6 +19,7 @@ from cicclo.classes import KNOWN_CLASSES
 from cicclo.model import Status
 from cicclo.profiles import profile_state, run_classes, run_verdicts, verdict_lines
 from cicclo.reporters.results_json import write_atomic
+from cicclo.resources import published_path
 
 FORMAT = "cicclo/matrix"
 FORMAT_VERSION = "1.1"
@@ -150,12 +151,12 @@ def build(runs: list[Run], shared_only: bool = False, chosen: dict[str, str] | N
                      "product": r.doc["target"].get("product", ""),
                      "product_version": r.doc["target"].get("product_version", ""),
                      "run_date": r.doc["run"]["started_at"], "complete": r.complete,
-                     "suite_version": r.doc["suite"]["version"], "results_file": str(r.path),
+                     "suite_version": r.doc["suite"]["version"], "results_file": published_path(r.path),
                      "services": {name: bool(svc.get("documented") and svc.get("url"))
                                   for name, svc in r.doc["target"].get("services", {}).items()},
                      "classes": run_classes(r.doc), "profiles": _profile_states(r.doc)}
                     for c, r in zip(columns, runs, strict=True)],
-        "set_aside": [{"id": r.column, "run_date": r.doc["run"]["started_at"], "results_file": str(r.path)}
+        "set_aside": [{"id": r.column, "run_date": r.doc["run"]["started_at"], "results_file": published_path(r.path)}
                       for r in set_aside],
         "tests": tests,
         "cells": cells,

@@ -53,6 +53,11 @@ class InstanceResult:
             "evidence": self.evidence,
         }
 
+    @classmethod
+    def from_json(cls, doc: dict[str, Any]) -> InstanceResult:
+        return cls(key=doc["instance"], status=Status(doc["status"]), messages=list(doc["messages"]),
+                   notes=list(doc["notes"]), evidence=list(doc["evidence"]))
+
 
 def aggregate(statuses: list[Status]) -> Status:
     """Any FAIL gives FAIL, then any ERROR gives ERROR; PASS needs at least one PASS.
@@ -128,12 +133,26 @@ class TestResult:
             "evidence": self.evidence,
         }
 
+    @classmethod
+    def from_json(cls, doc: dict[str, Any]) -> TestResult:
+        """The inverse of :meth:`to_json`: results travel as plain data (pytest-xdist workers, reports)."""
+        return cls(
+            test_id=doc["test_id"], title=doc["title"], status=Status(doc["status"]), level=Level(doc["level"]),
+            requirements=list(doc["requirements"]), abstract_test=doc["abstract_test"],
+            conformance_class=doc["conformance_class"], suite=doc["suite"], message=doc["message"],
+            instances=[InstanceResult.from_json(i) for i in doc["instances"]], notes=list(doc["notes"]),
+            duration_s=doc["duration_s"], nodeid=doc["nodeid"],
+        )
+
+
+ERRORS_ONLY = 6  # not one of pytest's own statuses (3 is its internal error)
+
 
 def exit_status(results: list[TestResult]) -> int:
-    """0: no MUST-level FAIL or ERROR; 1: some MUST-level FAIL; 3: no FAIL but some ERROR."""
+    """0: no MUST-level FAIL or ERROR; 1: some MUST-level FAIL; 6 (ERRORS_ONLY): no FAIL but some ERROR."""
     must = [r for r in results if r.level is Level.MUST]
     if any(r.status is Status.FAIL for r in must):
         return 1
     if any(r.status is Status.ERROR for r in must):
-        return 3
+        return ERRORS_ONLY
     return 0

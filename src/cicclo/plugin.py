@@ -6,28 +6,31 @@ It is active only when the run collects tests under ``suites/``; the project's o
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
+import json
 import re
+import sys
 import tempfile
 import time
 from collections.abc import Generator, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from cicclo.classes import KNOWN_CLASSES
 from cicclo.declare import Declaration, declaration_of
 from cicclo.errors import CheckFailed, ConfigurationError, NotApplicable, NotTested, TransportError
 from cicclo.http import EvidenceStore, HttpClient
-from cicclo.model import InstanceResult, Status, TestResult, aggregate, exit_status
+from cicclo.model import LEVEL_LABELS_FR, InstanceResult, Level, Status, TestResult, aggregate, exit_status
 from cicclo.profiles import profile_state, verdict_lines
 from cicclo.redact import Redactor
 from cicclo.reference.builtins import Started
 from cicclo.reporters.results_json import DESELECTED
-from cicclo.targets import REPO_ROOT, Budgets, Target, load_target
+from cicclo.resources import DATA_ROOT, PACKAGE_DIR, SUITES_DIR
+from cicclo.targets import Budgets, Service, Target, load_target
 
-SUITES_DIR = REPO_ROOT / "suites"
-REPORTS_DIR = REPO_ROOT / "reports"
 RUN_KEY = pytest.StashKey["RunContext"]()
 VERDICT_KEY = pytest.StashKey[Any]()
 STATUS_KEY = pytest.StashKey[TestResult]()
@@ -46,6 +49,10 @@ class RunContext:
     started: float = field(default_factory=time.monotonic)
     results: dict[str, TestResult] = field(default_factory=dict)
     declarations: dict[str, Declaration] = field(default_factory=dict)
+    # plain data, what a pytest-xdist worker hands its controller: the tests of the campaign (their result if
+    # they never report) and the deselected ones (which produce no report)
+    expected: dict[str, dict[str, Any]] = field(default_factory=dict)
+    unreported: dict[str, dict[str, Any]] = field(default_factory=dict)
     builtins: BuiltinServices | None = None
     profile: Any = None
     # per conformance class: declared (True), not declared (False) or undecidable (None), and why
@@ -73,7 +80,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--target", action="store", default=None,
                     help="nom d'une cible de targets/ ou chemin d'un fichier cible (défaut : local)")
     group.addoption("--cicclo-out", action="store", default=None,
-                    help="dossier de sortie (défaut : reports/<cible>/<horodatage>)")
+                    help="dossier de sortie (défaut : ./reports/<cible>/<horodatage>)")
     group.addoption("--max-collections", type=int, default=None, help="budget : collections testées au plus")
     group.addoption("--max-pages", type=int, default=None, help="budget : pages suivies au plus par parcours")
     group.addoption("--max-features", type=int, default=None,
@@ -95,6 +102,23 @@ SUITE_SERVICES = {
     "metadata/dcat": ("dcat",),
     "proconnect": ("proconnect_provider", "proconnect_rp"),
 }
+
+
+def default_out_dir(target_id: str) -> Path:
+    """``reports/<target>/<UTC time stamp>`` under the user's current folder."""
+    return Path.cwd() / "reports" / target_id / dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _is_package_arg(config: pytest.Config, arg: str) -> bool:
+    """``pytest --pyargs cicclo``: the installed package's name stands for all its suites."""
+    if not config.option.pyargs or "/" in arg:
+        return False
+    spec = importlib.util.find_spec(arg.split("::")[0])
+    return spec is not None and spec.origin is not None and Path(spec.origin).parent == PACKAGE_DIR
+
+
+def point_package_args_at_suites(config: pytest.Config) -> None:
+    config.args[:] = [str(SUITES_DIR) if _is_package_arg(config, a) else a for a in config.args]
 
 
 def selected_suites(config: pytest.Config) -> set[str]:
@@ -146,6 +170,19 @@ class BuiltinServices:
                     services[service_name] = replace(current, options=options, **fields)
         target.services = services
 
+    def shared(self, target: Target) -> dict[str, Any]:
+        """What pytest-xdist workers need to use the services started here: plain data."""
+        services = {name: json.loads(json.dumps(asdict(svc), default=str))
+                    for name, svc in target.services.items() if svc.builtin}
+        return {"services": services, "secrets": dict(self.secrets)}
+
+    def adopt(self, target: Target, shared: dict[str, Any]) -> None:
+        """A worker uses the services its controller started."""
+        target.services = {**target.services, **{
+            name: Service(**{**fields, "extra_hosts": tuple(fields["extra_hosts"])})
+            for name, fields in shared["services"].items()}}
+        self.secrets.update(shared["secrets"])
+
     def stop(self) -> None:
         while self._started:
             self._started.pop().stop()
@@ -158,10 +195,39 @@ def _is_suite_run(config: pytest.Config) -> bool:
     return bool(selected_suites(config))
 
 
+def marker_names(decl: Declaration) -> tuple[str, ...]:
+    """The pytest markers of a test: its level (``must``/``should``), its suite and its conformance class
+    (``<suite>_<class code>``, e.g. ``oapif_core``, ``records_html``)."""
+    known = KNOWN_CLASSES[decl.applies_to]
+    return decl.level.value.lower(), known.suite, class_marker(known.suite, known.code)
+
+
+def class_marker(suite: str, code: str) -> str:
+    return f"{suite}_{re.sub(r'[^a-z0-9]+', '_', code.lower())}".replace(f"{suite}_{suite}_", f"{suite}_")
+
+
+def register_markers(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "conformance: déclaration d'un test de conformité (cicclo.declare)")
+    for level in Level:
+        config.addinivalue_line("markers", f"{level.value.lower()}: test de niveau {LEVEL_LABELS_FR[level]}")
+    for suite in sorted({c.suite for c in KNOWN_CLASSES.values()}):
+        config.addinivalue_line("markers", f"{suite}: test de la suite {suite}")
+    for uri, known in KNOWN_CLASSES.items():
+        config.addinivalue_line("markers", f"{class_marker(known.suite, known.code)}: classe {uri}")
+
+
+def is_worker(config: pytest.Config) -> bool:
+    return hasattr(config, "workerinput")
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
+    register_markers(config)
+    point_package_args_at_suites(config)
     if not _is_suite_run(config):
         return
+    if str(DATA_ROOT) not in sys.path:  # a suite may reuse another's checks (``from suites.oapif import …``)
+        sys.path.insert(0, str(DATA_ROOT))
     try:
         from cicclo.profiles import get_profile
 
@@ -171,15 +237,19 @@ def pytest_configure(config: pytest.Config) -> None:
         auth_headers, auth_params = target.auth_parts()
     except ConfigurationError as exc:
         raise pytest.UsageError(str(exc)) from None
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    out_dir = Path(config.getoption("cicclo_out") or REPORTS_DIR / target.id / stamp).resolve()
+    worker = getattr(config, "workerinput", {}).get("cicclo")  # set by the controller of a pytest-xdist run
+    out_dir = Path(worker["out_dir"] if worker else config.getoption("cicclo_out") or default_out_dir(target.id))
+    out_dir = out_dir.resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     builtins = BuiltinServices()
-    try:
-        builtins.start_for(target, selected_suites(config))
-    except Exception as exc:
-        builtins.stop()
-        raise pytest.UsageError(f"service intégré : démarrage impossible : {exc}") from None
+    if worker:
+        builtins.adopt(target, worker["builtins"])
+    else:
+        try:
+            builtins.start_for(target, selected_suites(config))
+        except Exception as exc:
+            builtins.stop()
+            raise pytest.UsageError(f"service intégré : démarrage impossible : {exc}") from None
     redactor = Redactor({**secrets, **builtins.secrets})
     # a profile run uses the profile's budgets; an option that changes one makes it no profile run
     base = replace(target.budgets, **profile.budgets) if profile is not None else target.budgets  # type: ignore[arg-type]
@@ -192,7 +262,7 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     client = HttpClient(
         allowed_hosts=target.hosts(),
-        evidence=EvidenceStore(out_dir / "evidence", redactor),
+        evidence=EvidenceStore(out_dir / "evidence", redactor, f"{worker['id']}-" if worker else ""),
         limits=target.limits,
         auth_headers=auth_headers,
         auth_params=auth_params,
@@ -200,15 +270,38 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     run = RunContext(
         target=target, out_dir=out_dir, client=client, redactor=redactor, budgets=budgets,
-        started_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), builtins=builtins, profile=profile,
+        started_at=worker["started_at"] if worker else dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        builtins=builtins, profile=profile,
     )
     config.stash[RUN_KEY] = run
-    if hasattr(config.option, "htmlpath") and not config.option.htmlpath:
-        config.option.htmlpath = str(out_dir / "report.html")
-        config.option.self_contained_html = True
-    from cicclo.reporters import html
+    config.pluginmanager.register(RunRecorder(run), "cicclo-record")
 
-    config.pluginmanager.register(html.HtmlReportHooks(run), "cicclo-html")
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """pytest-xdist controller: each worker uses the services, folder and start time of this run."""
+    run = node.config.stash.get(RUN_KEY, None)
+    if run is not None:
+        node.workerinput["cicclo"] = {"out_dir": str(run.out_dir), "started_at": run.started_at,
+                                      "id": node.workerinput["workerid"],
+                                      "builtins": run.builtins.shared(run.target) if run.builtins else {}}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """pytest-xdist controller: merge what a worker collected (declarations, deselected tests, classes,
+    statistics)."""
+    run = node.config.stash.get(RUN_KEY, None)
+    output = getattr(node, "workeroutput", {}).get("cicclo")
+    if run is None or output is None:
+        return
+    for doc in output["unreported"]:
+        run.results.setdefault(doc["test_id"], TestResult.from_json(doc))
+    run.expected.update(output["expected"])
+    for uri, known in output["classes"].items():
+        run.note_class(uri, known["declared"], known["reason"])
+    for name, value in output["stats"].items():
+        setattr(run.client.stats, name, getattr(run.client.stats, name) + value)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -257,6 +350,7 @@ def declarations_by_node(item: pytest.Item) -> Declaration:
     return decl
 
 
+@pytest.hookimpl(tryfirst=True)  # before -k and -m deselect: they match the ID and the markers added here
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
     run = config.stash.get(RUN_KEY, None)
     if run is None:
@@ -270,8 +364,13 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     if problems:
         raise pytest.UsageError("déclarations de tests invalides :\n  " + "\n  ".join(problems))
     run.declarations.update(declarations)
+    run.expected.update({test_id: _result(decl, Status.NOT_TESTED, "test non exécuté (campagne interrompue)",
+                                          [], "").to_json() for test_id, decl in declarations.items()})
     for item in items:
         decl = declarations_by_node(item)
+        item.extra_keyword_matches.add(decl.test_id)
+        for name in marker_names(decl):
+            item.add_marker(name)
         item.user_properties.append(("test_id", decl.test_id))
         item.user_properties.append(("requirements", " ".join(decl.requirements)))
         if decl.abstract_test:
@@ -288,6 +387,7 @@ def pytest_deselected(items: list[pytest.Item]) -> None:
         decl = declaration_of(getattr(item, "obj", None))
         if decl:
             run.results[decl.test_id] = _result(decl, Status.NOT_TESTED, DESELECTED, [], item.nodeid)
+            run.unreported[decl.test_id] = run.results[decl.test_id].to_json()
 
 
 @pytest.fixture(scope="session")
@@ -400,9 +500,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         message = f"{top_message}\n{message}"
     notes = list(verdict.notes) if verdict else []
     result = _result(decl, status, run.redactor.text(message), instances, item.nodeid, notes, call.duration)
-    run.results[decl.test_id] = result
     item.stash[STATUS_KEY] = result
-    report.cicclo_result = result  # read by pytest_report_teststatus and the HTML report hooks
+    # plain data: it travels with the report to a pytest-xdist controller, which records it (logreport)
+    report.cicclo_result = result.to_json()
     text = f"{decl.test_id} {status.value}: {result.message}"
     if status is Status.PASS or result.is_warning:
         report.outcome = "passed"
@@ -417,28 +517,49 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     return report
 
 
+class RunRecorder:
+    """Makes the run record from each report's plain result, in a serial run and in the controller of a
+    pytest-xdist run alike (registered by pytest_configure)."""
+
+    def __init__(self, run: RunContext) -> None:
+        self.run = run
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        doc = getattr(report, "cicclo_result", None)
+        if doc is not None:
+            self.run.results[doc["test_id"]] = TestResult.from_json(doc)
+
+
 def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -> tuple[str, str, str] | None:
-    result = getattr(report, "cicclo_result", None)
-    if result is None:
+    doc = getattr(report, "cicclo_result", None)
+    if doc is None:
         return None
     letters = {"PASS": ".", "FAIL": "F", "ERROR": "E", "NOT_APPLICABLE": "a", "NOT_TESTED": "n"}
-    word = f"{result.test_id} {result.status.value}" + (" (avertissement)" if result.is_warning else "")
-    return report.outcome, letters[result.status.value], word
+    word = f"{doc['test_id']} {doc['status']}" + (" (avertissement)" if doc["warning"] else "")
+    # the category is cicclo's status: pytest's closing line then counts what cicclo counts
+    return doc["status"], letters[doc["status"]], word
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     run = session.config.stash.get(RUN_KEY, None)
-    if run is None or not run.declarations:
+    if run is None:
         return
-    for test_id, decl in run.declarations.items():
-        if test_id not in run.results:
-            run.results[test_id] = _result(decl, Status.NOT_TESTED, "test non exécuté (campagne interrompue)", [], "")
-    from cicclo.reporters import earl, junit, results_json
+    if is_worker(session.config):  # the controller writes the outputs
+        session.config.workeroutput["cicclo"] = {  # type: ignore[attr-defined]
+            "unreported": list(run.unreported.values()), "expected": run.expected, "classes": run.classes,
+            "stats": {k: v for k, v in asdict(run.client.stats).items()}}
+        return
+    if not run.expected:
+        return
+    for test_id, doc in run.expected.items():
+        run.results.setdefault(test_id, TestResult.from_json(doc))
+    from cicclo.reporters import earl, html, junit, results_json
 
     ordered = [run.results[k] for k in sorted(run.results)]
     results_json.write(run, ordered)
     junit.write(run, ordered)
     earl.write(run)
+    html.write(run, ordered)
     if exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         session.exitstatus = exit_status(ordered)
 
@@ -469,3 +590,11 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     )
     for name in ("results.json", "junit.xml", "earl.jsonld", "report.html"):
         tr.write_line(f"{name:13s}: {run.out_dir / name}")
+    failing = [r for r in sorted(run.results.values(), key=lambda r: r.test_id)
+               if r.status in (Status.FAIL, Status.ERROR)]
+    if failing:
+        tr.section("cicclo : FAIL et ERROR", red=True)
+        for r in failing:
+            level = LEVEL_LABELS_FR[r.level] + (", avertissement" if r.is_warning else "")
+            first = r.message.splitlines()[0] if r.message else ""
+            tr.write_line(f"{r.status.value:5s} {r.test_id} ({level}) {r.title} : {first}")

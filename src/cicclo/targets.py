@@ -19,10 +19,10 @@ import yaml
 
 from cicclo.errors import ConfigurationError
 from cicclo.http import Limits
+from cicclo.resources import DATA_ROOT, SCHEMAS_DIR, TARGETS_DIR, published_path
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-TARGETS_DIR = REPO_ROOT / "targets"
-TARGET_SCHEMA = REPO_ROOT / "schemas" / "target.schema.json"
+REPO_ROOT = DATA_ROOT  # the repository, or the package data of an installed wheel (same layout)
+TARGET_SCHEMA = SCHEMAS_DIR / "target.schema.json"
 MIN_SECRET_LENGTH = 6
 
 
@@ -102,7 +102,7 @@ class Target:
             "product": self.product,
             "product_version": self.product_version,
             "editor": self.editor,
-            "file": str(self.path),
+            "file": published_path(self.path),
             "services": {
                 k: {"url": s.url, "builtin": s.builtin, "documented": s.documented, "note": s.note}
                 for k, s in self.services.items()
@@ -156,7 +156,7 @@ def resolve_target_path(name_or_file: str) -> Path:
     if candidate.suffix in (".yaml", ".yml") or os.sep in name_or_file:
         if not candidate.is_file():
             raise ConfigurationError(f"{name_or_file}: fichier cible introuvable")
-        return candidate
+        return candidate.absolute()
     path = TARGETS_DIR / f"{name_or_file}.yaml"
     if not path.is_file():
         known = ", ".join(sorted(p.stem for p in TARGETS_DIR.glob("*.yaml")))

@@ -23,8 +23,10 @@ import yaml
 
 from cicclo.reference import data
 from cicclo.reference.builtins import Started
+from cicclo.resources import reference_home
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
+# the folder of the server environments: the repository, or the per-user folder of `cicclo reference setup`
+REPO_ROOT = reference_home()
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 LICENCE = "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"
 
@@ -37,7 +39,7 @@ def find_reference_venv() -> Path:
     venv = Path(os.environ.get("CICCLO_REF_VENV", REPO_ROOT / ".venv-ref"))
     if not (venv / "bin" / "gunicorn").is_file() or not (venv / "bin" / "pygeoapi").is_file():
         raise ReferencePlatformError(
-            f"pygeoapi introuvable dans {venv} : lancer `bash scripts/setup-reference.sh` (ou scripts/setup.sh)"
+            f"pygeoapi introuvable dans {venv} : lancer `cicclo reference setup` (dépôt : scripts/setup-reference.sh)"
         )
     return venv
 

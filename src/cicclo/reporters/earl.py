@@ -6,6 +6,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from cicclo import __version__
+from cicclo.classes import KNOWN_CLASSES
 from cicclo.reporters.results_json import write_atomic
 
 if TYPE_CHECKING:
@@ -16,31 +17,53 @@ if TYPE_CHECKING:
 OUTCOMES = {"PASS": "earl:passed", "FAIL": "earl:failed", "ERROR": "earl:cantTell",
             "NOT_APPLICABLE": "earl:inapplicable", "NOT_TESTED": "earl:untested"}
 CONTEXT = {"earl": "http://www.w3.org/ns/earl#", "dct": "http://purl.org/dc/terms/",
-           "foaf": "http://xmlns.com/foaf/0.1/", "xsd": "http://www.w3.org/2001/XMLSchema#"}
+           "xsd": "http://www.w3.org/2001/XMLSchema#"}
+# the service a test talks to, by suite; classes served by another service of the same suite
+SUITE_SERVICE = {"oapif": "oapif", "csw": "csw", "records": "ogcapi_records", "metadata": "csw",
+                 "proconnect": "proconnect_rp"}
+CLASS_SERVICE = {"DCAT-AP": "dcat", "PC-OP": "proconnect_provider"}
+
+
+def service_of(result: dict[str, Any]) -> str:
+    known = KNOWN_CLASSES.get(result["conformance_class"])
+    return CLASS_SERVICE.get(known.code if known else "", SUITE_SERVICE.get(result["suite"], result["suite"]))
+
+
+def subject(target: dict[str, Any], service: str) -> dict[str, Any]:
+    """One earl:TestSubject per service of the target: its URL, else a URN naming target and service."""
+    url = (target["services"].get(service) or {}).get("url")
+    return {"@id": url or f"urn:cicclo:target:{target['id']}:{service}", "@type": "earl:TestSubject",
+            "dct:title": f"{target['name']} — {service}"}
 
 
 def to_earl(results: dict[str, Any]) -> dict[str, Any]:
-    """One earl:Assertion per test ID of a results.json document."""
+    """One earl:Assertion per test ID of a results.json document, about the service the test talks to; only
+    EARL 1.0 and Dublin Core terms."""
     target = results["target"]
-    urls = [s.get("url") for s in target["services"].values() if s.get("url")]
-    subject = {"@id": urls[0] if urls else f"urn:cicclo:target:{target['id']}", "@type": "earl:TestSubject",
-               "dct:title": target["name"]}
     assertor = {"@id": f"urn:cicclo:{__version__}", "@type": ["earl:Assertor", "earl:Software"],
                 "dct:title": f"cicclo {results['suite']['version']}"}
+    subjects: dict[str, dict[str, Any]] = {}
     graph = []
     for r in results["results"]:
+        service = service_of(r)
+        subjects.setdefault(service, subject(target, service))
+        test = {"@id": f"urn:cicclo:test:{r['test_id']}", "@type": "earl:TestCase",
+                "dct:identifier": r["test_id"], "dct:title": r["title"],
+                "dct:isPartOf": {"@id": r["conformance_class"]},
+                "dct:references": [{"@id": uri} for uri in r["requirements"]]}
+        if r["abstract_test"]:
+            test["dct:source"] = {"@id": r["abstract_test"]}
         graph.append({
             "@type": "earl:Assertion",
-            "earl:assertedBy": assertor["@id"],
-            "earl:subject": subject["@id"],
-            "earl:test": {"@id": f"urn:cicclo:test:{r['test_id']}", "@type": "earl:TestCase",
-                          "dct:title": r["title"], "dct:isPartOf": r["conformance_class"],
-                          "earl:requirement": r["requirements"], "dct:source": r["abstract_test"]},
+            "earl:assertedBy": {"@id": assertor["@id"]},
+            "earl:subject": {"@id": subjects[service]["@id"]},
+            "earl:test": test,
             "earl:result": {"@type": "earl:TestResult", "earl:outcome": {"@id": OUTCOMES[r["status"]]},
-                            "dct:description": r["message"], "dct:date": results["run"]["started_at"]},
+                            "dct:description": r["message"],
+                            "dct:date": {"@value": results["run"]["started_at"], "@type": "xsd:dateTime"}},
             "earl:mode": {"@id": "earl:automatic"},
         })
-    return {"@context": CONTEXT, "@graph": [assertor, subject, *graph]}
+    return {"@context": CONTEXT, "@graph": [assertor, *subjects.values(), *graph]}
 
 
 def write(run: RunContext) -> Path:

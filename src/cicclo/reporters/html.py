@@ -1,32 +1,29 @@
-"""The pytest-html report, customised: French labels, a summary per conformance class, and for each test
-its ID, level, status, requirements, message, instances and the HTTP evidence with its curl line.
+"""``report.html``: cicclo's own self-contained report, all in French, with cicclo's counts only: the target,
+a summary per conformance class, one row per test ID, and for each test its level, status, requirements,
+message, instances and the HTTP evidence with its curl line (and, for a cached exchange, which test made it).
 
-It reads the result model (computed by the plugin) and the redacted evidence files of the run only.
+It reads the run record (the plugin's merged results) and the redacted evidence files of the run only.
 Every text that comes from the target or the suite is HTML-escaped.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Generator
 from html import escape
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-import pytest
-
+from cicclo import __version__
 from cicclo.classes import KNOWN_CLASSES
 from cicclo.model import LEVEL_LABELS_FR, STATUS_LABELS_FR, Status, TestResult
+from cicclo.reporters.results_json import write_atomic
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from cicclo.plugin import RunContext
 
 MAX_INLINE_EVIDENCE = 8
 BODY_PREVIEW_CHARS = 4000
-# pytest-html's own column headers, translated (matched on the visible text)
-HEADER_LABELS = {">Result<": ">Résultat pytest<", ">Test<": ">Test pytest<", ">Duration<": ">Durée<",
-                 ">Links<": ">Liens<"}
-# our columns: (sort key, header); the sort key must be a \w+ word, pytest-html reads it from "col-<key>"
-COLUMNS = (("cicclo_id", "Identifiant"), ("cicclo_level", "Niveau"), ("cicclo_status", "Statut"))
 STATUS_COLOURS = {Status.PASS: "#1b7f3b", Status.FAIL: "#b3261e", Status.ERROR: "#8a4b00",
                   Status.NOT_APPLICABLE: "#666", Status.NOT_TESTED: "#666"}
 WARNING_COLOUR = "#b26a00"
@@ -38,7 +35,10 @@ STYLE = """<style>
 .cicclo-badge {color:#fff;padding:1px 6px;border-radius:3px;font-weight:bold}
 .cicclo-exchange {border-left:3px solid #999;padding-left:.6em;margin:.6em 0}
 .cicclo-details {color:#222}
-.logwrapper:not(:has(.log)) {display:none}
+body {font-family:sans-serif;margin:1em;color:#222}
+.cicclo-results {border-collapse:collapse}
+.cicclo-results th, .cicclo-results td {border:1px solid #ccc;padding:3px 6px;text-align:left}
+details {margin:.3em 0} summary {cursor:pointer;font-weight:bold}
 </style>"""
 
 
@@ -145,8 +145,16 @@ def evidence_refs(result: TestResult) -> list[str]:
     return refs
 
 
-def exchange_html(run: RunContext, ref: str) -> str:
-    """One recorded exchange (already redacted): request, status, curl line and truncated body."""
+def provenance_html(made_by: str | None, shown_for: str) -> str:
+    """Which test made the exchange (its X-Cicclo-Test-Id header) and, for a cached one, which reused it."""
+    if not made_by or made_by == shown_for:
+        return ""
+    return (f"<p><small>Échange fait par le test {escape(made_by)} (en-tête X-Cicclo-Test-Id de la ligne curl), "
+            f"réutilisé depuis le cache par {escape(shown_for)}.</small></p>")
+
+
+def exchange_html(run: RunContext, ref: str, test_id: str = "") -> str:
+    """One recorded exchange (already redacted): request, status, provenance, curl line and truncated body."""
     try:
         doc = json.loads((run.out_dir / ref).read_text(encoding="utf-8"))
         request, response = doc["request"], doc.get("response")
@@ -162,6 +170,7 @@ def exchange_html(run: RunContext, ref: str) -> str:
         outcome, body_html = f"pas de réponse : {doc.get('error') or 'inconnue'}", ""
     return (f'<div class="cicclo-exchange"><p><code>{escape(request["method"])} {escape(request["url"])}</code>'
             f" → {escape(outcome)} ({doc.get('elapsed_ms', '?')} ms) — <small>{escape(ref)}</small></p>"
+            f"{provenance_html(doc.get('test_id'), test_id)}"
             f"<p>Rejouer avec :</p><pre>{escape(doc.get('curl', ''))}</pre>{body_html}</div>")
 
 
@@ -173,7 +182,7 @@ def evidence_html(run: RunContext, result: TestResult) -> str:
     hidden = len(result.evidence) - len(shown)
     more = (f"<p>… et {hidden} autre(s) échange(s) de ce test dans le dossier evidence/ de la campagne.</p>"
             if hidden > 0 else "")
-    return "<h4>Preuves (échanges HTTP)</h4>" + "".join(exchange_html(run, r) for r in shown) + more
+    return "<h4>Preuves (échanges HTTP)</h4>" + "".join(exchange_html(run, r, result.test_id) for r in shown) + more
 
 
 def details_html(run: RunContext, result: TestResult) -> str:
@@ -191,49 +200,38 @@ def details_html(run: RunContext, result: TestResult) -> str:
     )
 
 
-class HtmlReportHooks:
-    """pytest-html hooks of one run (registered by the plugin when pytest-html is active)."""
+def counts_line(results: list[TestResult]) -> str:
+    """The one set of counts, cicclo's, as the console and results.json give it."""
+    counts = ", ".join(f"{sum(1 for r in results if r.status is st)} {st.value}" for st in Status)
+    warnings = sum(1 for r in results if r.is_warning)
+    return f"{len(results)} identifiants : {counts} — dont {warnings} avertissement(s) DEVRAIT"
 
-    def __init__(self, run: RunContext) -> None:
-        self.run = run
 
-    @pytest.hookimpl(tryfirst=True, wrapper=True)
-    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
-        """Attach the test's block as an HTML extra. tryfirst makes this wrapper enclose the plugin's own
-        (plain) wrapper, so the status it computes is in the item's stash when this code resumes."""
-        from cicclo.plugin import STATUS_KEY
+def results_table(results: list[TestResult]) -> str:
+    rows = "".join(
+        f'<tr class="cicclo-row" data-status="{r.status.value}"><td><a href="#{escape(r.test_id)}">'
+        f"{escape(r.test_id)}</a></td><td>{LEVEL_LABELS_FR[r.level]}</td><td>{badge(r)}</td>"
+        f"<td>{escape(r.title)}</td></tr>"
+        for r in results
+    )
+    return ('<h2>Résultats</h2><table class="cicclo-results"><tr><th>Identifiant</th><th>Niveau</th>'
+            f"<th>Statut</th><th>Titre</th></tr>{rows}</table>")
 
-        report = yield
-        result = item.stash.get(STATUS_KEY, None)
-        if result is None or not hasattr(report, "cicclo_result"):  # not the phase the plugin decided
-            return report
-        from pytest_html import extras
 
-        report.extras = [*getattr(report, "extras", []), extras.html(details_html(self.run, result))]
-        return report
+def page(run: RunContext, results: list[TestResult]) -> str:
+    title = f"Rapport de conformité cicclo — {run.target.name}"
+    blocks = "".join(
+        f'<details id="{escape(r.test_id)}"{" open" if r.status in (Status.FAIL, Status.ERROR) else ""}>'
+        f"<summary>{escape(r.test_id)} — {escape(status_label(r))} — {escape(r.title)}</summary>"
+        f"{details_html(run, r)}</details>"
+        for r in results
+    )
+    return (f'<!DOCTYPE html>\n<html lang="fr"><head><meta charset="utf-8"><title>{escape(title)}</title>'
+            f"</head><body><h1>{escape(title)}</h1><p>cicclo {escape(__version__)} — {counts_line(results)}</p>"
+            f"{summary_html(run)}{results_table(results)}<h2>Détail des tests</h2>{blocks}</body></html>\n")
 
-    def pytest_html_report_title(self, report: Any) -> None:
-        report.title = f"Rapport de conformité cicclo — {self.run.target.name}"
 
-    def pytest_html_results_summary(self, prefix: list[str], summary: list[str], postfix: list[str],
-                                    session: pytest.Session) -> None:
-        prefix.append(summary_html(self.run))
-
-    def pytest_html_results_table_header(self, cells: list[str]) -> None:
-        for i, cell in enumerate(cells):
-            for english, french in HEADER_LABELS.items():
-                cell = cell.replace(english, french)
-            cells[i] = cell
-        for position, (key, label) in enumerate(COLUMNS, start=1):
-            cells.insert(position, f'<th class="sortable" data-column-type="{key}">{label}</th>')
-
-    def pytest_html_results_table_row(self, report: pytest.TestReport, cells: list[str]) -> None:
-        result: TestResult | None = getattr(report, "cicclo_result", None)
-        values = (result.test_id, LEVEL_LABELS_FR[result.level], status_label(result)) if result else ("", "", "")
-        for position, ((key, _), value) in enumerate(zip(COLUMNS, values, strict=True), start=1):
-            cells.insert(position, f'<td class="col-{key}">{escape(value)}</td>')
-
-    def pytest_html_results_table_html(self, report: pytest.TestReport, data: list[str]) -> None:
-        """The test's block (an extra) already holds the message: drop pytest's duplicate log."""
-        if getattr(report, "cicclo_result", None) is not None:
-            data.clear()
+def write(run: RunContext, results: list[TestResult]) -> Path:
+    path = run.out_dir / "report.html"
+    write_atomic(path, run.redactor.text(page(run, results)))
+    return path

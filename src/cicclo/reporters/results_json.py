@@ -27,7 +27,14 @@ def write_atomic(path: Path, text: str) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(text)
+    os.chmod(tmp, 0o666 & ~current_umask())  # mkstemp makes 0600; a published file follows the umask
     os.replace(tmp, path)
+
+
+def current_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def document(run: RunContext, results: list[TestResult]) -> dict[str, Any]:
@@ -42,7 +49,7 @@ def document(run: RunContext, results: list[TestResult]) -> dict[str, Any]:
         "target": run.target.to_json(),
         "run": {
             "started_at": run.started_at,
-            "out_dir": str(run.out_dir),
+            "out_dir": run.out_dir.name,  # no runner path in a published file
             "budgets": {
                 "max_collections": run.budgets.max_collections,
                 "max_pages": run.budgets.max_pages,
