@@ -529,3 +529,22 @@ def test_scanner_finds_a_token(tmp_path: Path) -> None:
     (tmp_path / "x.json").write_text(f'{{"url": "http://x/cb?code=abcdefghijkl", "t": "{header}.{body}.sig"}}')
     found = scan_outputs(tmp_path, ["abcdefghijkl"])
     assert any("JWT" in f for f in found) and any("paramètre" in f for f in found)
+
+
+def test_profile_2026_acr_and_hints() -> None:
+    assert profile.required_levels("mfa") == profile.MFA_ACR
+    assert profile.required_levels("eidas1") == ("eidas1",) and profile.required_levels(None) == ()
+    assert profile.required_levels(["eidas2", "eidas3"]) == ("eidas2", "eidas3")
+    new = json.dumps({"id_token": {"acr": {"essential": True, "values": list(profile.MFA_ACR)}}})
+    old = json.dumps({"id_token": {"acr": {"essential": True,
+                                           "values": ["eidas2", "eidas3", *profile.LEGACY_MFA_ACR]}}})
+    assert profile.acr_request_problems(_redirect(claims=new), profile.MFA_ACR) == []
+    problems = profile.acr_request_problems(_redirect(claims=old), profile.MFA_ACR)
+    assert any("retirées" in p for p in problems) and any("eidas0-mfa" in p for p in problems)
+    assert profile.asks_for_mfa(profile.MFA_ACR) and profile.asks_for_mfa(profile.LEGACY_MFA_ACR)
+    assert not profile.asks_for_mfa(["eidas1"]) and not profile.asks_for_mfa(["eidas2", "eidas3"])
+    assert profile.acr_problems({**GOOD_META, "acr_values_supported": [
+        *profile.PROCONNECT_ACR, profile.LEGACY_MFA_ACR[0]]})[0]  # a withdrawn value still advertised
+    good = _redirect(login_hint="agent%40example.gouv.fr", siret_hint="13002526500013", idp_hint="fia1v2")
+    assert profile.hint_problems(good) == [] and profile.hint_problems(_redirect()) == []
+    assert len(profile.hint_problems(_redirect(login_hint="agent", siret_hint="1300252650", idp_hint=""))) == 3
