@@ -35,3 +35,5 @@ fi
 bash scripts/setup-reference.sh
 bash scripts/setup-catalogue.sh
 bash scripts/setup-proconnect.sh
+bash scripts/setup-keycloak.sh
+bash scripts/setup-spring-rp.sh

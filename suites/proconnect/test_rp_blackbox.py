@@ -124,13 +124,11 @@ def test_documented_params(pc: ProConnectContext, verdict: Verdict) -> None:
              "fournisseur découvert (PC-DISC-01, PC-DISC-02)",
              requirements=[PC_DOC, AUTH_REQUEST], abstract_test=None, applies_to=PROCONNECT_RP)
 def test_client_and_endpoint(pc: ProConnectContext, verdict: Verdict) -> None:
-    """client_id against option ``client_id``; the endpoint against the declared provider's discovery (when the
-    target declares ``proconnect_provider``)."""
+    """client_id against option ``client_id``; the endpoint against the discovery of the provider the RP is
+    registered at (option ``provider_issuer``, else the declared ``proconnect_provider``)."""
     client_id = pc.rp_options.client_id
-    endpoint = None
-    if pc.provider is not None and pc.provider.url:
-        _, meta = pc.discovery()
-        endpoint = meta.get("authorization_endpoint") if isinstance(meta, dict) else None
+    meta = pc.rp_provider_metadata()
+    endpoint = meta.get("authorization_endpoint") if meta is not None else None
     if not client_id and not endpoint:
         raise NotTested("ni option client_id ni fournisseur déclaré : rien à comparer")
 
@@ -164,9 +162,9 @@ def test_logout_redirect(pc: ProConnectContext, verdict: Verdict) -> None:
         rec.require(request is not None, f"GET {pc.rp_options.logout_url} ne redirige pas vers un point "
                     f"end_session (dernier échange : {journey.last.describe()})")
         assert request is not None
-        if pc.provider is not None and pc.provider.url:
-            _, meta = pc.discovery()
-            endpoint = meta.get("end_session_endpoint") if isinstance(meta, dict) else None
+        meta = pc.rp_provider_metadata()
+        if meta is not None:
+            endpoint = meta.get("end_session_endpoint")
             if isinstance(endpoint, str):
                 rec.check(profile.same_endpoint(request.url, endpoint),
                           f"redirection vers {request.endpoint}, end_session_endpoint découvert {endpoint}")

@@ -237,6 +237,19 @@ class ProConnectContext:
             raise NotTested("jwks_uri absent du document de découverte")
         return remembered(self._cache, "jwks", lambda: self._json_document(uri))
 
+    def rp_provider_metadata(self) -> dict[str, Any] | None:
+        """The discovery document of the provider the relying party is registered at: option
+        ``provider_issuer`` of proconnect_rp (a broker that is itself the platform's provider), else the declared
+        proconnect_provider; None when neither is known or the document is unreadable."""
+        issuer = self.rp.options.get("provider_issuer") if self.rp is not None else None
+        if isinstance(issuer, str) and issuer:
+            _, body = remembered(self._cache, "rp-discovery", lambda: self._json_document(discovery_url(issuer)))
+        elif self.provider is not None and self.provider.url:
+            _, body = self.discovery()
+        else:
+            return None
+        return body if isinstance(body, dict) else None
+
     def _json_document(self, url: str) -> tuple[Exchange, Any]:
         ex = self.client.get(url, accept="application/json")
         try:

@@ -21,6 +21,8 @@ STARTERS = {  # in start order
     "catalogue": "cicclo.reference.catalogue:start_builtin",
     "reference": "cicclo.reference:start_builtin",
     "proconnect": "cicclo.reference.proconnect:start_builtin",
+    "keycloak": "cicclo.reference.keycloak:start_builtin",
+    "spring": "cicclo.reference.spring:start_builtin",
 }
 
 
