@@ -52,6 +52,7 @@ PC_DATA = "https://partenaires.proconnect.gouv.fr/docs/fournisseur-service/donne
 
 FAR_ISSUER = "https://faux-fournisseur.cicclo.invalid/api/v2"
 DISCOVERY_SETTLE = 2.5  # seconds
+ROTATION_SETTLE = 11.0  # seconds: rotation "between two logins", past a JWKS re-read rate limit
 
 
 # -- helpers ---------------------------------------------------------------------------------------------
@@ -542,15 +543,19 @@ def test_kid_absent_single_jwks(pc: ProConnectContext, verdict: Verdict) -> None
              requirements=[ROTATION, ID_TOKEN_VALIDATION], abstract_test=None, applies_to=PROCONNECT_RP_LAB)
 def test_key_rotation(pc: ProConnectContext, verdict: Verdict) -> None:
     """OIDF rp-key-rotation-op-sign-key: after a first login the provider signs with a new key (new kid) and
-    publishes only it; the RP re-reads jwks_uri on the unknown kid (OIDC Core §10.1.1) and accepts."""
+    publishes only it, from then on (the later cases use the new keys); the RP re-reads jwks_uri on the unknown kid
+    (OIDC Core §10.1.1) and accepts. The suite waits ROTATION_SETTLE seconds after the previous login, so that a
+    rate limit on JWKS re-reads does not decide."""
     opts = pc.lab_options
     assert opts is not None
     if opts.id_token_alg == "HS256":
         raise NotApplicable("ID token HS256 : aucune clé publiée à faire tourner")
     pc.require_baseline()
     lab = pc.lab_provider()
+    time.sleep(ROTATION_SETTLE)  # an RP may rate-limit JWKS re-reads (Keycloak: once per 10 s at most)
+    lab.rotate_keys()
     mark = lab.fetch_mark()
-    outcome = pc.lab_login(Case("signing-key-rotation", jwks="rotated"))
+    outcome = pc.lab_login(Case("signing-key-rotation"))
     _positive(pc, verdict, outcome, f"la rotation de la clé {opts.id_token_alg} (nouveau kid, ancienne clé "
               f"retirée ; JWKS relu {lab.fetched_since(mark, 'jwks')} fois)")
 

@@ -104,7 +104,7 @@ class Case:
     allow_code_reuse: bool = False
     logout_state: str = "echo"          # echo | other | drop
     kid: bool = True                    # False: the JWS header carries no kid
-    jwks: str = "all"                   # all | single (only the signing key) | rotated (new keys, new kids)
+    jwks: str = "all"                   # all | single (only the primary client's signing key)
     discovery_issuer: str | None = None  # the issuer discovery and the ID token name (None: the lab's own)
     error: str | None = None            # authorize answers this error (login_required…) instead of a code
 
@@ -155,19 +155,9 @@ class LabProvider:
         self.issuer = config.base
         self.clients: dict[str, LabConfig] = {config.client_id: config}
         self._on_secret = on_secret or (lambda name, value: None)
-        suffix = secrets.token_hex(4)
-        self.ec_key = ECKey.generate_key("P-256", {"kid": f"lab-es256-{suffix}", "alg": "ES256", "use": "sig"},
-                                         private=True)
-        self.rsa_key = RSAKey.generate_key(2048, {"kid": f"lab-rs256-{suffix}", "alg": "RS256", "use": "sig"},
-                                           private=True)
-        for key in (self.ec_key, self.rsa_key):
-            private = key.as_dict(private=True)
-            for member in ("d", "p", "q", "dp", "dq", "qi"):
-                if member in private:
-                    self._on_secret(f"proconnect.lab.{private['kid']}.{member}", str(private[member]))
+        self.ec_key, self.rsa_key = self._new_keys("")
         if config.client_secret:
             self._on_secret(f"proconnect.lab.{config.client_id}.client_secret", config.client_secret)
-        self.rotated: dict[str, ECKey | RSAKey] = {}  # the keys that replace ec_key / rsa_key in a rotated case
         self.case = NOMINAL
         self.fetches: list[str] = []  # "discovery" or "jwks", in the order the relying parties read them
         self.logins: list[Login] = []
@@ -245,27 +235,24 @@ class LabProvider:
         with self._lock:
             return self.fetches[mark:].count(what)
 
-    def keys(self, case: Case) -> tuple[ECKey, RSAKey]:
-        """The (ES256, RS256) signing keys of ``case``: the lab's own, or fresh ones with new kids when the case
-        rotates the keys (made once, so that the login and the JWKS read during it agree)."""
-        if case.jwks != "rotated":
-            return self.ec_key, self.rsa_key
-        with self._lock:
-            if not self.rotated:
-                suffix = secrets.token_hex(4)
-                self.rotated = {
-                    "ES256": ECKey.generate_key("P-256", {"kid": f"lab-es256-rot-{suffix}", "alg": "ES256",
-                                                          "use": "sig"}, private=True),
-                    "RS256": RSAKey.generate_key(2048, {"kid": f"lab-rs256-rot-{suffix}", "alg": "RS256",
-                                                        "use": "sig"}, private=True)}
-                for key in self.rotated.values():
-                    private = key.as_dict(private=True)
-                    for member in ("d", "p", "q", "dp", "dq", "qi"):
-                        if member in private:
-                            self._on_secret(f"proconnect.lab.{private['kid']}.{member}", str(private[member]))
-        ec, rsa = self.rotated["ES256"], self.rotated["RS256"]
-        assert isinstance(ec, ECKey) and isinstance(rsa, RSAKey)
+    def _new_keys(self, tag: str) -> tuple[ECKey, RSAKey]:
+        """A fresh ES256 and RS256 key pair (kids ``lab-es256-<tag>…``), their private members redacted."""
+        suffix = f"{tag}{secrets.token_hex(4)}"
+        ec = ECKey.generate_key("P-256", {"kid": f"lab-es256-{suffix}", "alg": "ES256", "use": "sig"}, private=True)
+        rsa = RSAKey.generate_key(2048, {"kid": f"lab-rs256-{suffix}", "alg": "RS256", "use": "sig"}, private=True)
+        for key in (ec, rsa):
+            private = key.as_dict(private=True)
+            for member in ("d", "p", "q", "dp", "dq", "qi"):
+                if member in private:
+                    self._on_secret(f"proconnect.lab.{private['kid']}.{member}", str(private[member]))
         return ec, rsa
+
+    def rotate_keys(self) -> None:
+        """Replace the signing keys for good (new kids, the old keys withdrawn from the JWKS), as a provider's key
+        rotation does (OIDC Core §10.1.1)."""
+        ec, rsa = self._new_keys("rot-")
+        with self._lock:
+            self.ec_key, self.rsa_key = ec, rsa
 
     def issuer_of(self, case: Case) -> str:
         return case.discovery_issuer or self.issuer
@@ -299,8 +286,7 @@ class LabProvider:
         """The published keys while the current case is played (``single``: only the key of the primary client's
         ID token alg)."""
         case = self.case
-        ec, rsa = self.keys(case)
-        keys: dict[str, ECKey | RSAKey] = {"ES256": ec, "RS256": rsa}
+        keys: dict[str, ECKey | RSAKey] = {"ES256": self.ec_key, "RS256": self.rsa_key}
         if case.jwks == "single" and self.config.id_token_alg in keys:
             keys = {self.config.id_token_alg: keys[self.config.id_token_alg]}
         return {"keys": [key.as_dict(private=False) for key in keys.values()]}
@@ -309,7 +295,7 @@ class LabProvider:
 
     def _sign(self, claims: Mapping[str, Any], alg: str, how: str, client: LabConfig, case: Case) -> str:
         header = {"typ": "JWT", "alg": alg}
-        ec, rsa = self.keys(case)
+        ec, rsa = self.ec_key, self.rsa_key
         if how == "none":
             return unsigned(claims)
         if how == "key-confusion":
