@@ -62,3 +62,25 @@ def test_run_leaks_nothing(product_run: tuple[str, dict[str, Any], Path, str, fl
     leaks = scan_outputs(out, [])
     assert not leaks, f"{target}: {leaks[:10]}"
     assert not re.search(r"eyJ[A-Za-z0-9_-]{10,}\.eyJ", output), target
+
+
+def test_realm_file_gives_one_configured_broker_per_provider() -> None:
+    """The committed realm, filled: every placeholder replaced, one OIDC identity provider per ProConnect brokered,
+    each as a platform configures it (code flow with PKCE S256, client_secret_post, signature checked on the JWKS,
+    ProConnect scopes without profile, usual_name mapped to lastName)."""
+    brokers = [{"ALIAS": alias, "ISSUER": f"http://127.0.0.1:{port}", "CLIENT_ID": f"c-{alias}",
+                "CLIENT_SECRET": f"s-{alias}",
+                **{k: f"http://127.0.0.1:{port}{path}" for k, path in keycloak.LAB_PATHS.items()}}
+               for alias, port in (("proconnect", 1), ("proconnect-lab", 2))]
+    doc = keycloak.realm("http://127.0.0.1:3", "app-secret", brokers)
+    assert "@" not in str(doc).replace("@example", "")
+    idps = {idp["alias"]: idp["config"] for idp in doc["identityProviders"]}
+    assert set(idps) == {"proconnect", "proconnect-lab"}
+    for alias, config in idps.items():
+        assert config["issuer"] == ("http://127.0.0.1:1" if alias == "proconnect" else "http://127.0.0.1:2")
+        assert config["clientAuthMethod"] == "client_secret_post" and config["pkceMethod"] == "S256"
+        assert config["validateSignature"] == "true" and config["useJwksUrl"] == "true"
+        assert "profile" not in config["defaultScope"].split() and "usual_name" in config["defaultScope"].split()
+    mappers = {(m["identityProviderAlias"], m["config"]["claim"], m["config"]["user.attribute"])
+               for m in doc["identityProviderMappers"]}
+    assert mappers == {("proconnect", "usual_name", "lastName"), ("proconnect-lab", "usual_name", "lastName")}
