@@ -37,3 +37,5 @@ bash scripts/setup-reference.sh
 bash scripts/setup-mapserver.sh
 bash scripts/setup-catalogue.sh
 bash scripts/setup-proconnect.sh
+bash scripts/setup-keycloak.sh
+bash scripts/setup-spring-rp.sh

@@ -38,6 +38,8 @@ from tests.conftest import ROOT, run_suite, statuses
 
 EXPECTATIONS = ROOT / "tests" / "expectations"
 SUITE = "suites/proconnect"
+# the lab cases where a session is expected (the others must be refused)
+POSITIVE_LAB = [*(f"PC-LAB-00{i}" for i in range(1, 9)), "PC-LAB-033", "PC-LAB-034", "PC-LAB-035", "PC-LAB-039"]
 
 # -- profile rules ---------------------------------------------------------------------------------------
 
@@ -84,6 +86,22 @@ def test_profile_flags_discovery_deviations() -> None:
              for k, v in GOOD_META.items()}
     problems, notes = profile.https_problems(local, local["issuer"])
     assert problems == [] and notes  # loopback http: tolerated, noted
+    assert "issuer" in notes[0] and "installation de test" in notes[0]
+
+
+def test_https_issuer_with_an_http_endpoint_fails() -> None:
+    """The http tolerance holds only under an http loopback issuer: an https issuer, even on the loopback, with an
+    http endpoint (loopback or not) is a downgrade."""
+    for issuer in ("https://auth.example.gouv.fr/api/v2", "https://127.0.0.1:8443/api/v2"):
+        meta = {k: v.replace("https://auth.example.gouv.fr/api/v2", issuer) if isinstance(v, str) else v
+                for k, v in GOOD_META.items()}
+        assert profile.https_problems(meta, issuer) == ([], [])
+        for endpoint in ("http://127.0.0.1:9/token", "http://localhost/token", "http://auth.example.gouv.fr/t"):
+            problems, notes = profile.https_problems({**meta, "token_endpoint": endpoint}, issuer)
+            assert len(problems) == 1 and "token_endpoint" in problems[0] and not notes, (issuer, endpoint)
+    local = "http://127.0.0.1:9/api/v2"  # a test issuer excuses loopback endpoints only
+    problems, _ = profile.https_problems({**GOOD_META, "token_endpoint": "http://auth.example.gouv.fr/t"}, local)
+    assert problems == ["token_endpoint n'utilise pas https : http://auth.example.gouv.fr/t"]
     assert profile.response_types_problems({**GOOD_META, "response_types_supported": ["code", "code id_token"]})
     assert profile.token_auth_problems({k: v for k, v in GOOD_META.items()
                                         if k != "token_endpoint_auth_methods_supported"})
@@ -417,7 +435,7 @@ def test_local_run_matches_expectations(local_run: tuple[int, dict[str, Any], Pa
 def test_each_negative_lab_case_has_its_own_id(local_run: tuple[int, dict[str, Any], Path, str]) -> None:
     _, results, _, _ = local_run
     lab = [r for r in results["results"] if r["test_id"].startswith("PC-LAB-")]
-    negatives = [r for r in lab if int(r["test_id"][-3:]) >= 10]
+    negatives = [r for r in lab if r["test_id"] not in POSITIVE_LAB]
     keys = [i["instance"] for r in negatives for i in r["instances"]]
     assert len(keys) == len(set(keys)), "deux identifiants jouent le même cas"
     assert len(negatives) >= 20 and all(len(r["instances"]) == 1 for r in negatives)
@@ -511,3 +529,22 @@ def test_scanner_finds_a_token(tmp_path: Path) -> None:
     (tmp_path / "x.json").write_text(f'{{"url": "http://x/cb?code=abcdefghijkl", "t": "{header}.{body}.sig"}}')
     found = scan_outputs(tmp_path, ["abcdefghijkl"])
     assert any("JWT" in f for f in found) and any("paramètre" in f for f in found)
+
+
+def test_profile_2026_acr_and_hints() -> None:
+    assert profile.required_levels("mfa") == profile.MFA_ACR
+    assert profile.required_levels("eidas1") == ("eidas1",) and profile.required_levels(None) == ()
+    assert profile.required_levels(["eidas2", "eidas3"]) == ("eidas2", "eidas3")
+    new = json.dumps({"id_token": {"acr": {"essential": True, "values": list(profile.MFA_ACR)}}})
+    old = json.dumps({"id_token": {"acr": {"essential": True,
+                                           "values": ["eidas2", "eidas3", *profile.LEGACY_MFA_ACR]}}})
+    assert profile.acr_request_problems(_redirect(claims=new), profile.MFA_ACR) == []
+    problems = profile.acr_request_problems(_redirect(claims=old), profile.MFA_ACR)
+    assert any("retirées" in p for p in problems) and any("eidas0-mfa" in p for p in problems)
+    assert profile.asks_for_mfa(profile.MFA_ACR) and profile.asks_for_mfa(profile.LEGACY_MFA_ACR)
+    assert not profile.asks_for_mfa(["eidas1"]) and not profile.asks_for_mfa(["eidas2", "eidas3"])
+    assert profile.acr_problems({**GOOD_META, "acr_values_supported": [
+        *profile.PROCONNECT_ACR, profile.LEGACY_MFA_ACR[0]]})[0]  # a withdrawn value still advertised
+    good = _redirect(login_hint="agent%40example.gouv.fr", siret_hint="13002526500013", idp_hint="fia1v2")
+    assert profile.hint_problems(good) == [] and profile.hint_problems(_redirect()) == []
+    assert len(profile.hint_problems(_redirect(login_hint="agent", siret_hint="1300252650", idp_hint=""))) == 3

@@ -1,7 +1,7 @@
 """ProConnect provider side: the discovery document and the published keys against the ProConnect profile.
 
-Loopback issuers (a local test provider) may use http: tolerated with a note by PC-OP-002, and only when the
-issuer itself is on the loopback; every other http URL fails.
+An http loopback issuer (a local test provider) may use http loopback endpoints: tolerated with a note by
+PC-OP-002; under an https issuer every http endpoint fails, loopback or not.
 """
 
 from __future__ import annotations
@@ -43,11 +43,13 @@ def test_discovery_issuer(pc: ProConnectContext, verdict: Verdict) -> None:
             rec.fail(problem)
 
 
-@conformance("PC-OP-002", title="Issuer et points d'accès en https (http toléré sur la boucle locale)",
+@conformance("PC-OP-002", title="Issuer et points d'accès en https (http toléré seulement sous un issuer http de "
+             "test sur la boucle locale)",
              requirements=[PROVIDER_METADATA, PC_DOC], abstract_test=None, applies_to=PROCONNECT_OP)
 def test_https_endpoints(pc: ProConnectContext, verdict: Verdict) -> None:
-    """Discovery §3: issuer, authorization, token, userinfo, jwks_uri… use https. For a loopback issuer (a local
-    reference provider) http is tolerated and noted: there is no certificate to check on 127.0.0.1."""
+    """Discovery §3: issuer, authorization, token, userinfo, jwks_uri… use https. Only when the issuer itself is an
+    http loopback URL (a test setup, no certificate to check on 127.0.0.1) are http loopback endpoints tolerated,
+    and noted; an https issuer with an http endpoint (a downgrade) fails."""
     with verdict.instance("points d'accès") as rec:
         problems, notes = profile.https_problems(pc.metadata(), pc.issuer)
         for problem in problems:

@@ -29,6 +29,7 @@ CLAIMS_PARAM = f"{CORE}#ClaimsParameter"
 PKCE = "https://www.rfc-editor.org/rfc/rfc7636#section-4.2"
 LOGOUT = "https://openid.net/specs/openid-connect-rpinitiated-1_0.html#RPLogout"
 STATE_CSRF = "https://www.rfc-editor.org/rfc/rfc6749#section-10.12"
+PC_HINTS = "https://partenaires.proconnect.gouv.fr/docs/fournisseur-service/login_hint_usage"
 
 
 def _each(pc: ProConnectContext, verdict: Verdict, problems: Callable[[profile.Redirect], list[str]]) -> None:
@@ -86,7 +87,8 @@ def test_nonce(pc: ProConnectContext, verdict: Verdict) -> None:
 @conformance("PC-RP-006", title="Le niveau acr requis est demandé (essential) quand le service en exige un (PC-ACR-01)",
              requirements=[PC_MFA, PC_ACR, CLAIMS_PARAM], abstract_test=None, applies_to=PROCONNECT_RP)
 def test_acr_requested(pc: ProConnectContext, verdict: Verdict) -> None:
-    """Option ``acr_required``: the level the service needs (2FA, eIDAS, certification dirigeant)."""
+    """Option ``acr_required``: the level(s) the service needs (``mfa``: eidas0-mfa, eidas1-mfa, eidas2, eidas3,
+    the values of ProConnect's 2026 multi-factor recipe; the withdrawn 2FA URIs fail)."""
     acr = pc.rp_options.acr_required
     if not acr:
         raise NotApplicable("la cible ne déclare pas de niveau acr requis (option acr_required)")
@@ -122,13 +124,11 @@ def test_documented_params(pc: ProConnectContext, verdict: Verdict) -> None:
              "fournisseur découvert (PC-DISC-01, PC-DISC-02)",
              requirements=[PC_DOC, AUTH_REQUEST], abstract_test=None, applies_to=PROCONNECT_RP)
 def test_client_and_endpoint(pc: ProConnectContext, verdict: Verdict) -> None:
-    """client_id against option ``client_id``; the endpoint against the declared provider's discovery (when the
-    target declares ``proconnect_provider``)."""
+    """client_id against option ``client_id``; the endpoint against the discovery of the provider the RP is
+    registered at (option ``provider_issuer``, else the declared ``proconnect_provider``)."""
     client_id = pc.rp_options.client_id
-    endpoint = None
-    if pc.provider is not None and pc.provider.url:
-        _, meta = pc.discovery()
-        endpoint = meta.get("authorization_endpoint") if isinstance(meta, dict) else None
+    meta = pc.rp_provider_metadata()
+    endpoint = meta.get("authorization_endpoint") if meta is not None else None
     if not client_id and not endpoint:
         raise NotTested("ni option client_id ni fournisseur déclaré : rien à comparer")
 
@@ -162,9 +162,9 @@ def test_logout_redirect(pc: ProConnectContext, verdict: Verdict) -> None:
         rec.require(request is not None, f"GET {pc.rp_options.logout_url} ne redirige pas vers un point "
                     f"end_session (dernier échange : {journey.last.describe()})")
         assert request is not None
-        if pc.provider is not None and pc.provider.url:
-            _, meta = pc.discovery()
-            endpoint = meta.get("end_session_endpoint") if isinstance(meta, dict) else None
+        meta = pc.rp_provider_metadata()
+        if meta is not None:
+            endpoint = meta.get("end_session_endpoint")
             if isinstance(endpoint, str):
                 rec.check(profile.same_endpoint(request.url, endpoint),
                           f"redirection vers {request.endpoint}, end_session_endpoint découvert {endpoint}")
@@ -205,3 +205,15 @@ def test_logout_redirect_uri(pc: ProConnectContext, verdict: Verdict) -> None:
             rec.check(sent == registered, f"post_logout_redirect_uri envoyé {sent!r}, enregistré {registered!r}")
         else:
             rec.note("option post_logout_redirect_uri absente : seule la présence est vérifiée")
+
+
+@conformance("PC-RP-015", title="Indices facultatifs idp_hint, login_hint, siret_hint bien formés quand ils sont "
+             "envoyés (PC-AUTHZ-06)",
+             requirements=[PC_DOC, PC_HINTS], abstract_test=None, applies_to=PROCONNECT_RP)
+def test_hints(pc: ProConnectContext, verdict: Verdict) -> None:
+    """None is mandatory; when sent, login_hint is an e-mail address, siret_hint a 14-digit SIRET and idp_hint an
+    idp_id (authorize DTO of the federation). NOT_APPLICABLE when the RP sends none."""
+    requests = pc.authorization_requests()
+    if not any(r.one(name) is not None for r in requests for name in profile.HINTS):
+        raise NotApplicable("le FS n'envoie aucun indice (idp_hint, login_hint, siret_hint), tous facultatifs")
+    _each(pc, verdict, profile.hint_problems)

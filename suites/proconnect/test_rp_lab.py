@@ -16,14 +16,15 @@ from __future__ import annotations
 
 import re
 import secrets
+import time
 
 from cicclo.classes import PROCONNECT_RP_LAB
 from cicclo.declare import conformance
 from cicclo.errors import NotApplicable, NotTested
-from cicclo.proconnect.browser import is_authorization_request
+from cicclo.proconnect.browser import is_authorization_request, same_page
 from cicclo.proconnect.context import LabOptions, LabOutcome, ProConnectContext
 from cicclo.proconnect.lab import LAB_AGENT, NOMINAL, Case
-from cicclo.proconnect.profile import ACR_RANK, TOKEN_AUTH_METHODS
+from cicclo.proconnect.profile import ACR_RANK, MFA_ACR, TOKEN_AUTH_METHODS, Redirect, asked_levels, asks_for_mfa
 from cicclo.verdict import Verdict
 
 PC_DOC = "https://partenaires.proconnect.gouv.fr/docs/fournisseur-service/implementation_technique"
@@ -42,8 +43,16 @@ BEARER_HEADER = "https://www.rfc-editor.org/rfc/rfc6750#section-2.1"
 JWS_NONE = "https://www.rfc-editor.org/rfc/rfc8725#section-3.1"
 KEY_CONFUSION = "https://www.rfc-editor.org/rfc/rfc8725#section-2.1"
 LOGOUT_RETURN = "https://openid.net/specs/openid-connect-rpinitiated-1_0.html#RedirectionAfterLogout"
+AUTH_ERROR = f"{CORE}#AuthError"
+ROTATION = f"{CORE}#RotateSigKeys"
+JWS_KID = "https://www.rfc-editor.org/rfc/rfc7515#section-4.1.4"
+DISCOVERY_VALIDATION = "https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderConfigurationValidation"
+PC_SSO = "https://partenaires.proconnect.gouv.fr/docs/fournisseur-service/sso"
+PC_DATA = "https://partenaires.proconnect.gouv.fr/docs/fournisseur-service/donnees_fournies"
 
 FAR_ISSUER = "https://faux-fournisseur.cicclo.invalid/api/v2"
+DISCOVERY_SETTLE = 2.5  # seconds
+ROTATION_SETTLE = 11.0  # seconds: rotation "between two logins", past a JWKS re-read rate limit
 
 
 # -- helpers ---------------------------------------------------------------------------------------------
@@ -333,14 +342,17 @@ def test_missing_sub(pc: ProConnectContext, verdict: Verdict) -> None:
 def test_acr_lower(pc: ProConnectContext, verdict: Verdict) -> None:
     """The RP asked for a level (option lab.acr_required): the returned acr is checked server-side."""
     opts = pc.lab_options
-    required = opts.acr_required if opts else None
+    required = opts.acr_required if opts else ()
     if not required:
         raise NotApplicable("la cible ne déclare pas de niveau acr requis pour ce FS (option lab.acr_required)")
-    lower = [v for v, rank in ACR_RANK.items() if rank < ACR_RANK.get(required, 0)]
+    top = max(ACR_RANK.get(level, 0) for level in required)
+    lower = [v for v, rank in ACR_RANK.items() if v not in required and rank < top]
+    if len(required) > 1 and "eidas1" in lower:
+        lower = ["eidas1"]  # what a login without a second factor gets
     if not lower:
-        raise NotApplicable(f"aucun niveau ProConnect inférieur à {required}")
+        raise NotApplicable(f"aucun niveau ProConnect inférieur à {', '.join(required)}")
     _refused(pc, verdict, Case("acr-lower", id_token_set={"acr": lower[0]}),
-             f"acr={lower[0]} alors que {required} est requis")
+             f"acr={lower[0]} alors que {', '.join(required)} est requis")
 
 
 @conformance("PC-LAB-024", title="ID token émis il y a 30 minutes (iat ancien, exp valide) refusé (PC-IDT-03)",
@@ -481,3 +493,169 @@ def test_logout_other_state(pc: ProConnectContext, verdict: Verdict) -> None:
              requirements=[LOGOUT_RETURN, PC_DOC], abstract_test=None, applies_to=PROCONNECT_RP_LAB)
 def test_logout_no_state(pc: ProConnectContext, verdict: Verdict) -> None:
     _logout_case(pc, verdict, Case("rp-init-logout-no-state", logout_state="drop"), "aucun state")
+
+
+# -- multi-factor levels (2026) ------------------------------------------------------------------------------
+
+@conformance("PC-LAB-033", title="Chaque niveau acr de double authentification de 2026 (eidas0-mfa, eidas1-mfa, "
+             "eidas2, eidas3) accepté par un FS qui demande la double authentification (PC-ACR-01)",
+             requirements=[PC_MFA, ID_TOKEN_VALIDATION], abstract_test=None, applies_to=PROCONNECT_RP_LAB)
+def test_mfa_levels_accepted(pc: ProConnectContext, verdict: Verdict) -> None:
+    """Since 2026-06-04 the 2FA recipe asks for eidas0-mfa, eidas1-mfa, eidas2 and eidas3; an RP (a broker) that
+    still accepts only the withdrawn …/self-asserted-2fa and …/consistency-checked-2fa refuses ProConnect's e-mail
+    OTP result (eidas1-mfa). Applies when the lab RP's authorization request asks for MFA."""
+    baseline = pc.lab_baseline()
+    login = baseline.login
+    if login is None:
+        raise NotTested(f"le FS n'a pas envoyé de demande d'autorisation ({baseline.describe()})")
+    asked = asked_levels(Redirect.of("authorize", login.params))
+    if not asks_for_mfa(asked):
+        raise NotApplicable("le FS ne demande pas la double authentification (ni eidas0-mfa, ni eidas1-mfa, ni les "
+                            f"anciennes valeurs 2FA) : demandé {', '.join(asked) or 'aucun niveau'}")
+    for level in MFA_ACR:
+        outcome = pc.lab_login(Case(f"acr-{level}", id_token_set={"acr": level}))
+        with verdict.instance(f"acr={level}") as rec:
+            if outcome.login is None or outcome.login.access_token is None:
+                raise NotTested(f"le jeton acr={level} n'est pas parvenu au FS ({outcome.describe()})")
+            rec.check(outcome.granted, f"aucune session avec acr={level}, un niveau de double authentification "
+                      f"documenté depuis le 2026-06-04 ({outcome.describe()})")
+
+
+# -- keys: kid, rotation --------------------------------------------------------------------------------------
+
+@conformance("PC-LAB-034", title="ID token sans kid, une seule clé publiée : accepté "
+             "(oidcc-client-test-kid-absent-single-jwks)",
+             requirements=[JWS_KID, ID_TOKEN_VALIDATION], abstract_test=None, applies_to=PROCONNECT_RP_LAB)
+def test_kid_absent_single_jwks(pc: ProConnectContext, verdict: Verdict) -> None:
+    """OIDF rp-id_token-kid-absent-single-jwks: the kid is OPTIONAL (RFC 7515 §4.1.4); with a single key published
+    the RP uses it. (The multiple-key variant has no failing outcome: refusing and trying each key both pass.)"""
+    opts = pc.lab_options
+    assert opts is not None
+    if opts.id_token_alg == "HS256":
+        raise NotApplicable("ID token HS256 : aucune clé publiée, le kid ne sert pas")
+    pc.require_baseline()
+    outcome = pc.lab_login(Case("kid-absent-single-jwks", kid=False, jwks="single"))
+    _positive(pc, verdict, outcome, f"un ID token {opts.id_token_alg} sans kid, une seule clé au JWKS")
+
+
+@conformance("PC-LAB-035", title="Rotation de la clé de signature du fournisseur entre deux connexions "
+             "(oidcc-client-test-signing-key-rotation)",
+             requirements=[ROTATION, ID_TOKEN_VALIDATION], abstract_test=None, applies_to=PROCONNECT_RP_LAB)
+def test_key_rotation(pc: ProConnectContext, verdict: Verdict) -> None:
+    """OIDF rp-key-rotation-op-sign-key: after a first login the provider signs with a new key (new kid) and
+    publishes only it, from then on (the later cases use the new keys); the RP re-reads jwks_uri on the unknown kid
+    (OIDC Core §10.1.1) and accepts. The suite waits ROTATION_SETTLE seconds after the previous login, so that a
+    rate limit on JWKS re-reads does not decide."""
+    opts = pc.lab_options
+    assert opts is not None
+    if opts.id_token_alg == "HS256":
+        raise NotApplicable("ID token HS256 : aucune clé publiée à faire tourner")
+    pc.require_baseline()
+    lab = pc.lab_provider()
+    time.sleep(ROTATION_SETTLE)  # an RP may rate-limit JWKS re-reads (Keycloak: once per 10 s at most)
+    lab.rotate_keys()
+    mark = lab.fetch_mark()
+    outcome = pc.lab_login(Case("signing-key-rotation"))
+    _positive(pc, verdict, outcome, f"la rotation de la clé {opts.id_token_alg} (nouveau kid, ancienne clé "
+              f"retirée ; JWKS relu {lab.fetched_since(mark, 'jwks')} fois)")
+
+
+# -- discovery -------------------------------------------------------------------------------------------------
+
+@conformance("PC-LAB-036", title="Document de découverte dont l'issuer n'est pas celui configuré refusé "
+             "(oidcc-client-test-discovery-issuer-mismatch)",
+             requirements=[DISCOVERY_VALIDATION, ID_TOKEN_VALIDATION], abstract_test=None,
+             applies_to=PROCONNECT_RP_LAB)
+def test_discovery_issuer_mismatch(pc: ProConnectContext, verdict: Verdict) -> None:
+    """OIDF rp-discovery-issuer-not-matching-config: during the login the discovery document (and the ID token)
+    name another issuer; Discovery §4.3 requires it to be identical to the issuer the RP was configured with.
+    Judged only when the RP read the discovery document during that login (the suite waits DISCOVERY_SETTLE
+    seconds first, so that a short discovery cache expires; an RP caching it longer is NOT_TESTED)."""
+    pc.require_baseline()
+    lab = pc.lab_provider()
+    time.sleep(DISCOVERY_SETTLE)  # an RP caching discovery briefly (OIDCProviderMetadataRefreshInterval) re-reads it
+    mark = lab.fetch_mark()
+    case = Case("discovery-issuer-mismatch", discovery_issuer=FAR_ISSUER)
+    try:
+        outcome = _judged_login(pc, case)
+    finally:
+        time.sleep(DISCOVERY_SETTLE)  # let an RP that adopted the other issuer re-read the right document
+    with verdict.instance(case.key) as rec:
+        if not lab.fetched_since(mark, "discovery"):
+            raise NotTested("le FS n'a pas relu le document de découverte pendant la connexion : l'issuer "
+                            "différent ne lui est pas parvenu")
+        rec.check(not outcome.granted, f"session accordée malgré un document de découverte d'issuer {FAR_ISSUER} "
+                  f"({outcome.describe()})")
+
+
+def _judged_login(pc: ProConnectContext, case: Case) -> LabOutcome:
+    outcome = pc.lab_login(case)
+    if outcome.login is None:
+        raise NotTested(f"le FS n'a pas envoyé de demande d'autorisation ({outcome.describe()})")
+    return outcome
+
+
+# -- error callbacks ---------------------------------------------------------------------------------------------
+
+def _error_callback(pc: ProConnectContext, verdict: Verdict, error: str) -> None:
+    """The provider answers ``error`` (with the state sent) instead of a code: no session, and the callback is
+    handled (a login or error page, a redirect), not a server error."""
+    pc.require_baseline()
+    opts = pc.lab_options
+    assert opts is not None and opts.redirect_uri
+    case = Case(f"error-{error.replace('_', '-')}", error=error)
+    outcome = _judged_login(pc, case)
+    with verdict.instance(case.key) as rec:
+        callback = next((i for i, ex in enumerate(outcome.journey.hops)
+                         if same_page(ex.url, opts.redirect_uri) and "error=" in ex.url), None)
+        if callback is None:
+            raise NotTested(f"le retour error={error} n'a pas atteint le redirect_uri ({outcome.describe()})")
+        answers = outcome.journey.hops[callback:]
+        broken = [ex for ex in answers if (ex.status or 0) >= 500]
+        rec.check(not outcome.granted, f"session accordée après un retour error={error} ({outcome.describe()})")
+        rec.check(not broken, f"le FS répond {broken[0].describe() if broken else ''} au retour error={error} : "
+                  "l'erreur n'est pas traitée (page de connexion ou d'erreur attendue)")
+        rec.note(f"réponse au retour d'erreur : {answers[-1].describe()}")
+
+
+@conformance("PC-LAB-037", title="Retour error=login_required traité : pas de session, page de connexion ou "
+             "d'erreur (PC-CB-02)",
+             requirements=[AUTH_ERROR, PC_SSO], abstract_test=None, applies_to=PROCONNECT_RP_LAB)
+def test_error_login_required(pc: ProConnectContext, verdict: Verdict) -> None:
+    """ProConnect answers error=login_required to prompt=none without a session (EP sso.md): the RP shows its
+    login page. No OIDF counterpart."""
+    _error_callback(pc, verdict, "login_required")
+
+
+@conformance("PC-LAB-038", title="Retour error=access_denied traité : pas de session, page de connexion ou "
+             "d'erreur (PC-CB-02)",
+             requirements=[AUTH_ERROR, PC_DOC], abstract_test=None, applies_to=PROCONNECT_RP_LAB)
+def test_error_access_denied(pc: ProConnectContext, verdict: Verdict) -> None:
+    """OIDC Core §3.1.2.6: the agent refused or the provider denied the login."""
+    _error_callback(pc, verdict, "access_denied")
+
+
+# -- claims mapping ----------------------------------------------------------------------------------------------
+
+@conformance("PC-LAB-039", title="usual_name (nom d'usage ProConnect, au lieu de family_name) repris par le FS "
+             "(PC-CLAIMS)",
+             requirements=[PC_DATA, USERINFO_RESPONSE], abstract_test=None, applies_to=PROCONNECT_RP_LAB)
+def test_usual_name_mapped(pc: ProConnectContext, verdict: Verdict) -> None:
+    """ProConnect has no family_name: the surname is usual_name. UserInfo sends a given_name and a usual_name that
+    appear nowhere else; the page the RP shows after login (option lab.claims_url, default the protected page)
+    must show the usual_name when it shows the given_name. NOT_TESTED when it shows neither."""
+    opts = pc.lab_options
+    assert opts is not None
+    pc.require_baseline()
+    given, usual = f"Prénom{secrets.token_hex(3)}", f"Nomusage{secrets.token_hex(3)}"
+    case = Case("usual-name-mapping", userinfo_set={"given_name": given, "usual_name": usual})
+    outcome = pc.lab_login(case, claims_page=True)
+    with verdict.instance(case.key) as rec:
+        if not outcome.granted or outcome.confirm is None:
+            raise NotTested(f"connexion non aboutie ({outcome.describe()})")
+        page = outcome.confirm.text()
+        if given not in page and usual not in page:
+            raise NotTested(f"la page {outcome.confirm.url} ne montre pas les attributs de l'agent : "
+                            "option lab.claims_url pour désigner une page qui les montre")
+        rec.check(usual in page, f"la page montre given_name mais pas usual_name ({outcome.confirm.url}) : le nom "
+                  "d'usage ProConnect n'est pas repris (family_name attendu à sa place ?)")

@@ -19,7 +19,8 @@ both returns, and a session is opened whenever a callback carries a code and the
 can show that each negative case of the ProConnect suite FAILs against a relying party broken that way.
 
 More named flaws (:data:`FLAWS`) break what it sends (authorization request, token request, UserInfo call,
-logout redirect) or refuse every login; each targets one check of the suite.
+logout redirect) or refuse every login, or add one misguided check (a kid required, keys pinned, the withdrawn
+2FA acr list); each targets one check of the suite. Every login sends valid idp_hint, login_hint and siret_hint.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ from typing import Any, Self
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
+
+from cicclo.proconnect.profile import LEGACY_MFA_ACR
 
 SCOPE = "openid given_name usual_name email uid siret idp_id"
 COOKIE = "cicclo_credulous_session"
@@ -59,15 +62,34 @@ FLAWS: dict[str, str] = {
     "token-redirect-uri": "a redirect_uri at the token endpoint other than the one of the authorization request",
     "userinfo-token-in-body": "the access token sent to UserInfo in a POST body",
     "never-logs-in": "the callback redeems the code but opens no session (even a valid login is refused)",
+    "acr-legacy-mfa-request": "asks for the withdrawn 2FA list (eidas2, eidas3, …/self-asserted-2fa, "
+                              "…/consistency-checked-2fa)",
+    "acr-legacy-mfa-check": "asks for the 2026 MFA levels but opens a session only for the withdrawn 2FA list",
+    "requires-kid": "refuses an ES256 or RS256 ID token whose header has no kid",
+    "pinned-jwks": "reads the JWKS at its first login only and refuses an ID token whose kid it does not hold",
+    "family-name-only": "keeps only the standard profile claims (sub, given_name, family_name, email)",
+    "malformed-hints": "a login_hint that is no e-mail address and a 10-digit siret_hint",
 }
+OLD_MFA_RECIPE = ["eidas2", "eidas3", *LEGACY_MFA_ACR]  # double_authentification.md from 2025-08 to 2026-06
+HINTS = {"login_hint": "agent@example.gouv.fr", "siret_hint": "13002526500013", "idp_hint": "cicclo-lab-idp"}
+BAD_HINTS = {"login_hint": "agent", "siret_hint": "1300252650", "idp_hint": "cicclo-lab-idp"}
+STANDARD_CLAIMS = ("sub", "given_name", "family_name", "email")
 
 LOGGED_OUT_PAGE = "<!doctype html><title>Déconnecté</title><p>Vous êtes déconnecté du service.</p>"
 
 
+def jwt_header(token: str) -> dict[str, Any]:
+    return _segment(token, 0)
+
+
 def jwt_claims(token: str) -> dict[str, Any]:
     """The payload of a compact JWS, read without any verification (the flaw this server is made of)."""
+    return _segment(token, 1)
+
+
+def _segment(token: str, index: int) -> dict[str, Any]:
     try:
-        payload = token.split(".")[1]
+        payload = token.split(".")[index]
         doc = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
     except (IndexError, ValueError, binascii.Error):
         return {}
@@ -78,7 +100,7 @@ class CredulousRP:
     """One relying party registered as ``client_id`` at the provider of ``metadata_url``; :meth:`start` binds it."""
 
     def __init__(self, metadata_url: str, client_id: str, client_secret: str, *, flaws: Iterable[str] = (),
-                 acr: str | None = "eidas1", scope: str = SCOPE) -> None:
+                 acr: str | list[str] | None = "eidas1", scope: str = SCOPE) -> None:
         unknown = set(flaws) - set(FLAWS)
         if unknown:
             raise ValueError(f"défauts inconnus : {', '.join(sorted(unknown))} (connus : {', '.join(FLAWS)})")
@@ -86,7 +108,8 @@ class CredulousRP:
         self.client_id = client_id
         self.client_secret = client_secret
         self.flaws = frozenset(flaws)
-        self.acr = acr
+        self.acr = OLD_MFA_RECIPE if "acr-legacy-mfa-request" in self.flaws else acr
+        self.pinned_kids: set[str] | None = None
         self.scope = "openid profile" if "scope-profile" in self.flaws else scope
         self.sessions: dict[str, dict[str, Any]] = {}
         self.pending: dict[str, dict[str, str]] = {}  # state -> redirect_uri, code_verifier (never checked)
@@ -153,10 +176,12 @@ class CredulousRP:
         }
         if "no-nonce" not in flaws:
             params["nonce"] = secrets.token_urlsafe(32)
-        if self.acr and "acr-values" in flaws:
-            params["acr_values"] = self.acr
-        elif self.acr and "acr-not-requested" not in flaws:
-            params["claims"] = json.dumps({"id_token": {"acr": {"essential": True, "values": [self.acr]}}})
+        levels = [self.acr] if isinstance(self.acr, str) else list(self.acr or [])
+        if levels and "acr-values" in flaws:
+            params["acr_values"] = " ".join(levels)
+        elif levels and "acr-not-requested" not in flaws:
+            params["claims"] = json.dumps({"id_token": {"acr": {"essential": True, "values": levels}}})
+        params.update(BAD_HINTS if "malformed-hints" in flaws else HINTS)
         verifier = ""
         if "pkce-plain" in flaws:
             verifier = secrets.token_urlsafe(48)
@@ -168,7 +193,8 @@ class CredulousRP:
         return _with_query(str(meta["authorization_endpoint"]), params)
 
     def callback(self, query: Mapping[str, str]) -> str | None:
-        """Redeem the code and open a session (its id); None when the token endpoint could not be reached."""
+        """Redeem the code and open a session (its id); None when the token endpoint could not be reached or a
+        flawed check (:meth:`refuses`) turns the login down."""
         meta = self.metadata()
         with self._lock:  # state only picks the PKCE verifier: an unknown state is not an error here
             pending = self.pending.get(query.get("state", ""), {})
@@ -196,10 +222,29 @@ class CredulousRP:
         access = tokens.get("access_token")
         if access and meta.get("userinfo_endpoint"):
             claims.update(self.userinfo(str(meta["userinfo_endpoint"]), str(access)))
+        if self.refuses(meta, id_token, claims):
+            return None
+        if "family-name-only" in self.flaws:
+            claims = {k: v for k, v in claims.items() if k in STANDARD_CLAIMS}
         session = secrets.token_urlsafe(32)
         with self._lock:
             self.sessions[session] = {"claims": claims, "id_token": id_token}
         return session
+
+    def refuses(self, meta: Mapping[str, Any], id_token: str, claims: Mapping[str, Any]) -> bool:
+        """The only checks this relying party makes, each one a flaw of its own."""
+        header = jwt_header(id_token)
+        kid = header.get("kid")
+        if "requires-kid" in self.flaws and not kid and header.get("alg") in ("ES256", "RS256"):
+            return True
+        if "acr-legacy-mfa-check" in self.flaws and claims.get("acr") not in OLD_MFA_RECIPE:
+            return True
+        if "pinned-jwks" in self.flaws:
+            if self.pinned_kids is None:
+                keys = httpx.get(str(meta["jwks_uri"]), timeout=10).json().get("keys", [])
+                self.pinned_kids = {str(k.get("kid")) for k in keys if isinstance(k, dict)}
+            return bool(kid) and kid not in self.pinned_kids
+        return False
 
     def userinfo(self, endpoint: str, access: str) -> dict[str, Any]:
         try:

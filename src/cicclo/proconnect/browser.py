@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 import httpx
 
 from cicclo.http import Exchange
-from cicclo.proconnect.profile import Redirect
+from cicclo.proconnect.profile import Redirect, is_loopback
 
 REDIRECTS = (301, 302, 303, 307, 308)
 MAX_HOPS = 20
@@ -63,7 +63,7 @@ class Browser:
             self._on_secret(f"proconnect.{kind}.{self.label}.{self._seen}", value)
 
     def cookie_header(self, url: str) -> str:
-        request = httpx.Request("GET", url)
+        request = httpx.Request("GET", _cookie_url(url))
         self.jar.set_cookie_header(request)
         jar_part = request.headers.get("cookie", "")
         marker = f"cicclo_parcours={re.sub(r'[^A-Za-z0-9_.-]', '_', self.label)}"
@@ -84,7 +84,8 @@ class Browser:
         # a new connection per hop: some relying parties leave an error body on a kept-alive connection
         headers = {"Cookie": self.cookie_header(url), "Connection": "close"}
         ex = self.client.get(url, headers=headers, cache=False, follow_redirects=False)
-        response = httpx.Response(ex.status or 0, headers=ex.headers, request=httpx.Request("GET", ex.url))
+        request = httpx.Request("GET", _cookie_url(ex.url))
+        response = httpx.Response(ex.status or 0, headers=ex.headers, request=request)
         self.jar.extract_cookies(response)
         for value in ex.headers.get_list("set-cookie"):
             self._secret("cookie", value.split(";", 1)[0].partition("=")[2])
@@ -106,6 +107,14 @@ class Browser:
                 return journey
         journey.pending = url
         return journey
+
+
+def _cookie_url(url: str) -> str:
+    """The URL as the cookie jar sees it: http on the loopback counts as secure, as browsers do (a potentially
+    trustworthy origin), so that Secure cookies set by a local server (Keycloak's) come back to it."""
+    if url.startswith("http://") and is_loopback(url):
+        return "https://" + url[len("http://"):]
+    return url
 
 
 def is_authorization_request(url: str) -> bool:

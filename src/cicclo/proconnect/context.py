@@ -2,15 +2,16 @@
 
 Options of ``services.proconnect_rp.options`` (``schemas/target.schema.json#/$defs/proconnect_rp_options``):
 ``login_url`` (default: the service URL), ``logout_url``, ``redirect_uri`` and ``post_logout_redirect_uri`` (the
-registered values), ``client_id``, ``acr_required``, ``pkce_required``, and ``lab`` for a relying party that
-the suite may point at its own test provider: ``url`` (protected page), ``login_url``, ``logout_url``,
-``redirect_uri``, ``post_logout_redirect_uri``, ``provider_port``, ``provider_issuer``, ``client_id``,
-``client_secret`` (built-ins only) or ``client_secret_env`` (name of an environment variable), ``id_token_alg``,
-``userinfo_alg`` (null: JSON UserInfo), ``acr_required``, ``pkce_method``, ``token_endpoint_auth_method``,
-``scope``; and ``lab_variants``, a list of more lab relying parties with the same keys, one per registration
-profile (ID token alg, UserInfo as JWT or JSON). A case that needs a given registration uses the first lab RP
-registered that way (``lab`` first); lab RPs sharing a ``provider_port`` share one lab provider, keyed by
-``client_id``.
+registered values), ``client_id``, ``acr_required`` (a level, a list of accepted levels, or ``mfa`` for the 2026
+multi-factor levels), ``pkce_required``, and ``lab`` for a relying party that the suite may point at its own test
+provider: ``url`` (protected page), ``login_url``, ``logout_url``, ``redirect_uri``, ``post_logout_redirect_uri``,
+``provider_port``, ``provider_issuer``, ``client_id``, ``client_secret`` (built-ins only) or ``client_secret_env``
+(name of an environment variable), ``id_token_alg``, ``userinfo_alg`` (null: JSON UserInfo), ``acr_required``,
+``pkce_method``, ``token_endpoint_auth_method``, ``scope``, ``claims_url`` (a page that shows the logged-in
+agent's attributes; default: ``url``); and ``lab_variants``, a list of more lab relying parties with the same
+keys, one per registration profile (ID token alg, UserInfo as JWT or JSON). A case that needs a given registration
+uses the first lab RP registered that way (``lab`` first); lab RPs sharing a ``provider_port`` share one lab
+provider, keyed by ``client_id``.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from cicclo.errors import NotApplicable, NotTested, TransportError
 from cicclo.http import Exchange, remembered
 from cicclo.proconnect.browser import Browser, Journey, is_authorization_request, is_logout_request
 from cicclo.proconnect.lab import NOMINAL, Case, LabConfig, LabProvider, Login
-from cicclo.proconnect.profile import Redirect, discovery_url
+from cicclo.proconnect.profile import Redirect, discovery_url, required_levels
 from cicclo.targets import Service
 
 if TYPE_CHECKING:
@@ -43,7 +44,7 @@ class RpOptions:
     redirect_uri: str | None = None
     post_logout_redirect_uri: str | None = None
     client_id: str | None = None
-    acr_required: str | None = None
+    acr_required: tuple[str, ...] = ()  # profile.required_levels: any of them grants access
     pkce_required: bool = False
 
 
@@ -60,7 +61,8 @@ class LabOptions:
     client_secret: str | None = None
     id_token_alg: str = "ES256"
     userinfo_alg: str | None = None
-    acr_required: str | None = None
+    acr_required: tuple[str, ...] = ()
+    claims_url: str | None = None  # a page showing the logged-in agent's attributes (default: url)
     option: str = "lab"  # where the target declares it: lab or lab_variants[i]
 
     @property
@@ -73,7 +75,8 @@ class LabOptions:
         return LabConfig(port=self.provider_port, client_id=self.client_id, client_secret=self.client_secret,
                          redirect_uri=self.redirect_uri, post_logout_redirect_uri=self.post_logout_redirect_uri,
                          id_token_alg=self.id_token_alg, userinfo_alg=self.userinfo_alg,
-                         acr_required=self.acr_required, issuer=self.provider_issuer)
+                         acr_required=self.acr_required[0] if self.acr_required else None,
+                         issuer=self.provider_issuer)
 
 
 def _lab_options(lab: Any, option: str) -> LabOptions | None:
@@ -89,7 +92,8 @@ def _lab_options(lab: Any, option: str) -> LabOptions | None:
         logout_url=lab.get("logout_url"), redirect_uri=lab.get("redirect_uri"),
         post_logout_redirect_uri=lab.get("post_logout_redirect_uri"), provider_issuer=lab.get("provider_issuer"),
         client_secret=secret, id_token_alg=str(lab.get("id_token_alg") or "ES256"),
-        userinfo_alg=lab.get("userinfo_alg") or None, acr_required=lab.get("acr_required") or None, option=option,
+        userinfo_alg=lab.get("userinfo_alg") or None, acr_required=required_levels(lab.get("acr_required")),
+        claims_url=lab.get("claims_url") or None, option=option,
     )
 
 
@@ -175,7 +179,7 @@ class ProConnectContext:
         return RpOptions(
             login_url=str(opts.get("login_url") or self.rp.url), logout_url=opts.get("logout_url"),
             redirect_uri=opts.get("redirect_uri"), post_logout_redirect_uri=opts.get("post_logout_redirect_uri"),
-            client_id=opts.get("client_id"), acr_required=opts.get("acr_required"),
+            client_id=opts.get("client_id"), acr_required=required_levels(opts.get("acr_required")),
             pkce_required=bool(opts.get("pkce_required", False)),
         )
 
@@ -232,6 +236,19 @@ class ProConnectContext:
         if not isinstance(uri, str):
             raise NotTested("jwks_uri absent du document de découverte")
         return remembered(self._cache, "jwks", lambda: self._json_document(uri))
+
+    def rp_provider_metadata(self) -> dict[str, Any] | None:
+        """The discovery document of the provider the relying party is registered at: option
+        ``provider_issuer`` of proconnect_rp (a broker that is itself the platform's provider), else the declared
+        proconnect_provider; None when neither is known or the document is unreadable."""
+        issuer = self.rp.options.get("provider_issuer") if self.rp is not None else None
+        if isinstance(issuer, str) and issuer:
+            _, body = remembered(self._cache, "rp-discovery", lambda: self._json_document(discovery_url(issuer)))
+        elif self.provider is not None and self.provider.url:
+            _, body = self.discovery()
+        else:
+            return None
+        return body if isinstance(body, dict) else None
 
     def _json_document(self, url: str) -> tuple[Exchange, Any]:
         ex = self.client.get(url, accept="application/json")
@@ -325,9 +342,11 @@ class ProConnectContext:
                             f"{opts.provider_port}")
         return lab
 
-    def lab_login(self, case: Case, label: str | None = None, opts: LabOptions | None = None) -> LabOutcome:
+    def lab_login(self, case: Case, label: str | None = None, opts: LabOptions | None = None,
+                  claims_page: bool = False) -> LabOutcome:
         """A login through a lab RP (default: the primary one) with a fresh browser while the lab provider answers
-        with ``case``."""
+        with ``case``; then the protected page (``claims_page``: the page showing the agent's attributes) is
+        asked again."""
         opts = self._lab_or_primary(opts)
         lab = self.lab_provider(opts)
         start = lab.use(case)
@@ -341,7 +360,7 @@ class ProConnectContext:
                 return len(seen) > 1  # the RP starts a new login: it did not keep a session
 
             journey = browser.navigate(opts.login_url, stop=second_login)
-            confirm = browser.step(opts.url)
+            confirm = browser.step(opts.claims_url if claims_page and opts.claims_url else opts.url)
         finally:
             lab.use(NOMINAL)
         granted = confirm.status == 200

@@ -34,7 +34,14 @@ from urllib.parse import parse_qs, unquote_plus, urlencode, urlsplit
 from joserfc import jwt
 from joserfc.jwk import ECKey, OctKey, RSAKey
 
-from cicclo.proconnect.profile import PROCONNECT_ACR, SIGNING_ALGS, TOKEN_AUTH_METHODS
+from cicclo.proconnect.profile import (
+    ACR_RANK,
+    PROCONNECT_ACR,
+    SIGNING_ALGS,
+    TOKEN_AUTH_METHODS,
+    Redirect,
+    asked_levels,
+)
 
 LAB_AGENT: dict[str, Any] = {
     "sub": "cicclo-lab-7c1e9a52-agent",
@@ -96,6 +103,10 @@ class Case:
     state: str = "echo"                 # echo | other
     allow_code_reuse: bool = False
     logout_state: str = "echo"          # echo | other | drop
+    kid: bool = True                    # False: the JWS header carries no kid
+    jwks: str = "all"                   # all | single (only the primary client's signing key)
+    discovery_issuer: str | None = None  # the issuer discovery and the ID token name (None: the lab's own)
+    error: str | None = None            # authorize answers this error (login_required…) instead of a code
 
 
 NOMINAL = Case("nominal")
@@ -144,19 +155,11 @@ class LabProvider:
         self.issuer = config.base
         self.clients: dict[str, LabConfig] = {config.client_id: config}
         self._on_secret = on_secret or (lambda name, value: None)
-        suffix = secrets.token_hex(4)
-        self.ec_key = ECKey.generate_key("P-256", {"kid": f"lab-es256-{suffix}", "alg": "ES256", "use": "sig"},
-                                         private=True)
-        self.rsa_key = RSAKey.generate_key(2048, {"kid": f"lab-rs256-{suffix}", "alg": "RS256", "use": "sig"},
-                                           private=True)
-        for key in (self.ec_key, self.rsa_key):
-            private = key.as_dict(private=True)
-            for member in ("d", "p", "q", "dp", "dq", "qi"):
-                if member in private:
-                    self._on_secret(f"proconnect.lab.{private['kid']}.{member}", str(private[member]))
+        self.ec_key, self.rsa_key = self._new_keys("")
         if config.client_secret:
             self._on_secret(f"proconnect.lab.{config.client_id}.client_secret", config.client_secret)
         self.case = NOMINAL
+        self.fetches: list[str] = []  # "discovery" or "jwks", in the order the relying parties read them
         self.logins: list[Login] = []
         self.by_code: dict[str, Login] = {}
         self.by_token: dict[str, Login] = {}
@@ -219,10 +222,45 @@ class LabProvider:
         self._on_secret(name, value)
         return value
 
+    def record_fetch(self, what: str) -> None:
+        with self._lock:
+            self.fetches.append(what)
+
+    def fetch_mark(self) -> int:
+        with self._lock:
+            return len(self.fetches)
+
+    def fetched_since(self, mark: int, what: str) -> int:
+        """How many times ``what`` (discovery or jwks) was read since :meth:`fetch_mark` gave ``mark``."""
+        with self._lock:
+            return self.fetches[mark:].count(what)
+
+    def _new_keys(self, tag: str) -> tuple[ECKey, RSAKey]:
+        """A fresh ES256 and RS256 key pair (kids ``lab-es256-<tag>…``), their private members redacted."""
+        suffix = f"{tag}{secrets.token_hex(4)}"
+        ec = ECKey.generate_key("P-256", {"kid": f"lab-es256-{suffix}", "alg": "ES256", "use": "sig"}, private=True)
+        rsa = RSAKey.generate_key(2048, {"kid": f"lab-rs256-{suffix}", "alg": "RS256", "use": "sig"}, private=True)
+        for key in (ec, rsa):
+            private = key.as_dict(private=True)
+            for member in ("d", "p", "q", "dp", "dq", "qi"):
+                if member in private:
+                    self._on_secret(f"proconnect.lab.{private['kid']}.{member}", str(private[member]))
+        return ec, rsa
+
+    def rotate_keys(self) -> None:
+        """Replace the signing keys for good (new kids, the old keys withdrawn from the JWKS), as a provider's key
+        rotation does (OIDC Core §10.1.1)."""
+        ec, rsa = self._new_keys("rot-")
+        with self._lock:
+            self.ec_key, self.rsa_key = ec, rsa
+
+    def issuer_of(self, case: Case) -> str:
+        return case.discovery_issuer or self.issuer
+
     def metadata(self) -> dict[str, Any]:
         base = self.issuer
         return {
-            "issuer": base,
+            "issuer": self.issuer_of(self.case),
             "authorization_endpoint": f"{base}/authorize",
             "token_endpoint": f"{base}/token",
             "userinfo_endpoint": f"{base}/userinfo",
@@ -245,46 +283,49 @@ class LabProvider:
         }
 
     def jwks(self) -> dict[str, Any]:
-        return {"keys": [self.ec_key.as_dict(private=False), self.rsa_key.as_dict(private=False)]}
+        """The published keys while the current case is played (``single``: only the key of the primary client's
+        ID token alg)."""
+        case = self.case
+        keys: dict[str, ECKey | RSAKey] = {"ES256": self.ec_key, "RS256": self.rsa_key}
+        if case.jwks == "single" and self.config.id_token_alg in keys:
+            keys = {self.config.id_token_alg: keys[self.config.id_token_alg]}
+        return {"keys": [key.as_dict(private=False) for key in keys.values()]}
 
     # -- token forging ----------------------------------------------------------------------------------
 
-    def _sign(self, claims: Mapping[str, Any], alg: str, how: str, client: LabConfig) -> str:
+    def _sign(self, claims: Mapping[str, Any], alg: str, how: str, client: LabConfig, case: Case) -> str:
         header = {"typ": "JWT", "alg": alg}
+        ec, rsa = self.ec_key, self.rsa_key
         if how == "none":
             return unsigned(claims)
         if how == "key-confusion":
-            pem = self.rsa_key.as_pem(private=False)
-            return hs256_by_hand({"typ": "JWT", "alg": "HS256", "kid": self.rsa_key.kid}, claims, pem)
+            pem = rsa.as_pem(private=False)
+            return hs256_by_hand({"typ": "JWT", "alg": "HS256", "kid": rsa.kid}, claims, pem)
         if alg == "HS256":
             if not client.client_secret:
                 raise ValueError("HS256 sans secret client : cas non jouable")
             token = jwt.encode(header, dict(claims), OctKey.import_key(client.client_secret))
         elif alg == "RS256":
-            token = jwt.encode({**header, "kid": self.rsa_key.kid}, dict(claims), self.rsa_key)
+            token = jwt.encode({**header, "kid": rsa.kid} if case.kid else header, dict(claims), rsa)
         else:
-            token = jwt.encode({**header, "kid": self.ec_key.kid}, dict(claims), self.ec_key)
+            token = jwt.encode({**header, "kid": ec.kid} if case.kid else header, dict(claims), ec)
         return corrupt(token) if how == "bad" else token
 
     def acr_for(self, params: Mapping[str, str], client: LabConfig | None = None) -> str:
-        """The level asked for (claims, then acr_values), else the required one, else eidas1."""
-        raw = params.get("claims")
-        if raw:
-            try:
-                acr = json.loads(raw).get("id_token", {}).get("acr") or {}
-                values = acr.get("values") or ([acr["value"]] if "value" in acr else [])
-                if values:
-                    return str(values[0])
-            except (ValueError, AttributeError, TypeError):
-                pass
-        if params.get("acr_values"):
-            return params["acr_values"].split()[0]
+        """The level asked for (claims, then acr_values; of several, the strongest ProConnect level, as an agent
+        who can reach it would get), else the required one, else eidas1."""
+        asked = asked_levels(Redirect.of("authorize", params))
+        known = [v for v in asked if v in ACR_RANK]
+        if known:
+            return max(known, key=lambda v: ACR_RANK[v])
+        if asked:
+            return asked[0]
         return (client or self.config).acr_required or "eidas1"
 
     def id_token(self, login: Login) -> str:
         case, now, client = login.case, int(time.time()), self.client_of(login)
         claims: dict[str, Any] = {
-            "iss": self.issuer, "sub": LAB_AGENT["sub"], "aud": client.client_id, "exp": now + 600,
+            "iss": self.issuer_of(case), "sub": LAB_AGENT["sub"], "aud": client.client_id, "exp": now + 600,
             "iat": now, "auth_time": now - 5, "acr": self.acr_for(login.params, client), "amr": ["pwd"],
             "sid": f"lab-sid-{login.code[:8]}", "idp_id": LAB_AGENT["idp_id"],
         }
@@ -296,7 +337,7 @@ class LabProvider:
             claims.pop(name, None)
         login.id_token_claims = claims
         alg = case.id_token_alg or client.id_token_alg
-        token = self._sign(claims, alg, case.id_token_sig, client)
+        token = self._sign(claims, alg, case.id_token_sig, client, case)
         return self.secret(f"proconnect.lab.id_token.{login.code[:6]}", token)
 
     def userinfo(self, login: Login) -> tuple[str, bytes]:
@@ -307,10 +348,11 @@ class LabProvider:
             kind = "jwt" if client.userinfo_alg else "json"
         if kind == "json":
             return "application/json", json.dumps(claims).encode()
-        claims = {**claims, "iss": self.issuer, "aud": client.client_id}
+        claims = {**claims, "iss": self.issuer_of(login.case), "aud": client.client_id}
         alg = client.userinfo_alg or client.id_token_alg
         how = {"jwt": "good", "none": "none", "bad": "bad"}[kind]
-        token = self.secret(f"proconnect.lab.userinfo.{login.code[:6]}", self._sign(claims, alg, how, client))
+        token = self.secret(f"proconnect.lab.userinfo.{login.code[:6]}",
+                            self._sign(claims, alg, how, client, login.case))
         return "application/jwt", token.encode()
 
     # -- request handling (called by the HTTP handler) --------------------------------------------------
@@ -331,6 +373,11 @@ class LabProvider:
             self.by_code[code] = login
         if params.get("response_type") != "code":
             query = {"error": "unsupported_response_type", "state": params.get("state", "")}
+            return 302, {"Location": _add_query(redirect_uri, query)}, ""
+        if case.error:
+            query = {"error": case.error, "error_description": f"cas de test {case.key}"}
+            if "state" in params:
+                query["state"] = params["state"]
             return 302, {"Location": _add_query(redirect_uri, query)}, ""
         query = {"code": code}
         if case.state == "echo" and "state" in params:
@@ -483,8 +530,10 @@ class _Handler(BaseHTTPRequestHandler):
         headers = {k.lower(): v for k, v in self.headers.items()}
         lab = self.lab
         if path == "/.well-known/openid-configuration" and method == "GET":
+            lab.record_fetch("discovery")
             self._json(200, lab.metadata())
         elif path == "/jwks" and method == "GET":
+            lab.record_fetch("jwks")
             self._send(200, {}, json.dumps(lab.jwks()).encode(), "application/jwk-set+json")
         elif path == "/authorize":
             status, extra, text = lab.authorize({**query, **form})

@@ -11,16 +11,23 @@ from __future__ import annotations
 import base64
 import ipaddress
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 PROCONNECT_ACR = ("eidas0", "eidas0-mfa", "eidas1", "eidas1-mfa", "eidas2", "eidas3",
                   "https://proconnect.gouv.fr/assurance/certification-dirigeant")
 # Order used to tell a lower level from the required one (certification dirigeant is above eidas1).
 ACR_RANK = {"eidas0": 0, "eidas0-mfa": 1, "eidas1": 2, "eidas1-mfa": 3, "eidas2": 4, "eidas3": 5,
             "https://proconnect.gouv.fr/assurance/certification-dirigeant": 3}
+# The multi-factor levels to ask for since 2026-06-04 (double_authentification.md, proconnect-espace-partenaires
+# #352); until then the recipe asked for eidas2, eidas3 and the two URIs of LEGACY_MFA_ACR, now withdrawn.
+MFA_ACR = ("eidas0-mfa", "eidas1-mfa", "eidas2", "eidas3")
+LEGACY_MFA_ACR = ("https://proconnect.gouv.fr/assurance/self-asserted-2fa",
+                  "https://proconnect.gouv.fr/assurance/consistency-checked-2fa")
+MFA_ALIAS = "mfa"  # a target's acr_required: mfa stands for MFA_ACR
 SIGNING_ALGS = ("ES256", "RS256", "HS256")
 REQUIRED_ASYMMETRIC_ALGS = ("ES256", "RS256")
 TOKEN_AUTH_METHODS = ("client_secret_post", "private_key_jwt")
@@ -77,18 +84,29 @@ def issuer_problems(meta: Mapping[str, Any], issuer: str) -> list[str]:
     return []
 
 
+def is_test_issuer(issuer: str) -> bool:
+    """An http issuer on the loopback: a provider set up for tests, where there is no certificate to check."""
+    return urlsplit(issuer).scheme == "http" and is_loopback(issuer)
+
+
 def https_problems(meta: Mapping[str, Any], issuer: str) -> tuple[list[str], list[str]]:
-    """Discovery §3: issuer and endpoints use https. A loopback issuer (a local test provider) may use http:
-    tolerated, with a note, and only for loopback URLs."""
+    """Discovery §3: issuer and endpoints use https. http is tolerated, with a note, only when the issuer itself is
+    an http loopback URL (a test setup) and for loopback endpoints; under an https issuer every http endpoint is a
+    downgrade and fails."""
     problems: list[str] = []
     notes: list[str] = []
+    test_setup = is_test_issuer(issuer)
     urls = {"issuer": issuer, **{k: meta[k] for k in ENDPOINT_FIELDS if isinstance(meta.get(k), str)}}
     for name, url in urls.items():
         scheme = urlsplit(url).scheme
         if scheme == "https":
             continue
-        if scheme == "http" and is_loopback(url) and is_loopback(issuer):
-            notes.append(f"{name} en http toléré : fournisseur de test sur la boucle locale ({url})")
+        if scheme == "http" and test_setup and is_loopback(url):
+            notes.append(f"{name} en http toléré : l'issuer {issuer} est lui-même en http sur la boucle locale "
+                         f"(installation de test) ({url})")
+        elif scheme == "http" and is_loopback(url):
+            problems.append(f"{name} en http ({url}) alors que l'issuer est en https : la tolérance de la boucle "
+                            "locale ne vaut que pour un issuer http de test")
         else:
             problems.append(f"{name} n'utilise pas https : {url}")
     return problems, notes
@@ -149,8 +167,12 @@ def acr_problems(meta: Mapping[str, Any]) -> tuple[list[str], list[str]]:
     if values is None:
         return ["acr_values_supported absent ou pas une liste de chaînes"], []
     missing = [v for v in PROCONNECT_ACR if v not in values]
-    extra = [v for v in values if v not in PROCONNECT_ACR]
+    legacy = [v for v in values if v in LEGACY_MFA_ACR]
+    extra = [v for v in values if v not in PROCONNECT_ACR and v not in LEGACY_MFA_ACR]
     problems = [f"niveaux ProConnect absents de acr_values_supported : {', '.join(missing)}"] if missing else []
+    if legacy:
+        problems.append(f"valeurs acr retirées le 2026-06-04 encore annoncées : {', '.join(legacy)} (double "
+                        f"authentification : {', '.join(MFA_ACR)})")
     notes = [f"valeurs acr hors de la liste ProConnect : {', '.join(extra)}"] if extra else []
     return problems, notes
 
@@ -292,6 +314,11 @@ class Redirect:
         endpoint = f"{parts.scheme}://{parts.netloc}{parts.path}"
         return cls(url, endpoint, parse_qs(parts.query, keep_blank_values=True))
 
+    @classmethod
+    def of(cls, endpoint: str, params: Mapping[str, str]) -> Redirect:
+        """The request a provider received as ``params`` (one value each)."""
+        return cls(f"{endpoint}?{urlencode(params)}", endpoint, {k: [v] for k, v in params.items()})
+
     def one(self, name: str) -> str | None:
         values = self.params.get(name)
         return values[0] if values else None
@@ -356,20 +383,67 @@ def requested_acr(req: Redirect) -> tuple[list[str], bool, list[str]]:
     return [v for v in values if isinstance(v, str)], acr.get("essential") is True, []
 
 
-def acr_request_problems(req: Redirect, acr_required: str) -> list[str]:
-    """The required level is asked for (claims with essential, or acr_values)."""
+def required_levels(value: Any) -> tuple[str, ...]:
+    """The acr levels a target's ``acr_required`` option stands for: one level, a list of levels (any of them
+    grants access), or ``mfa`` for the 2026 multi-factor levels (:data:`MFA_ACR`)."""
+    if value == MFA_ALIAS:
+        return MFA_ACR
+    if isinstance(value, str) and value:
+        return (value,)
+    if isinstance(value, list):
+        return tuple(v for v in value if isinstance(v, str) and v)
+    return ()
+
+
+def asked_levels(req: Redirect) -> list[str]:
+    """The acr values a request asks for, through claims then acr_values."""
+    return requested_acr(req)[0] + (req.one("acr_values") or "").split()
+
+
+def asks_for_mfa(values: Iterable[str]) -> bool:
+    """A request for multi-factor authentication: an -mfa level or a withdrawn 2FA URI among the asked values."""
+    return any(v in ("eidas0-mfa", "eidas1-mfa") or v in LEGACY_MFA_ACR for v in values)
+
+
+def acr_request_problems(req: Redirect, acr_required: str | tuple[str, ...]) -> list[str]:
+    """Every required level is asked for (claims with essential, or acr_values); no withdrawn 2FA value is asked
+    for (since 2026-06-04 a broker asking for them never gets ProConnect's e-mail OTP level eidas1-mfa)."""
+    required = (acr_required,) if isinstance(acr_required, str) else acr_required
     values, essential, problems = requested_acr(req)
     via_values = (req.one("acr_values") or "").split()
-    if acr_required in values:
-        if not essential:
-            problems.append("acr demandé par claims sans essential: true")
-        return problems
-    if acr_required in via_values:
-        return problems
     asked = values or via_values
-    problems.append(f"le niveau requis {acr_required!r} n'est pas demandé"
-                    + (f" (demandé : {', '.join(asked)})" if asked else " (ni claims ni acr_values)"))
+    legacy = [v for v in asked if v in LEGACY_MFA_ACR]
+    if legacy:
+        problems.append(f"valeurs acr retirées le 2026-06-04 demandées : {', '.join(legacy)} (à demander pour la "
+                        f"double authentification : {', '.join(MFA_ACR)})")
+    missing = [level for level in required if level not in values and level not in via_values]
+    if missing:
+        problems.append(f"niveau(x) requis non demandé(s) : {', '.join(missing)}"
+                        + (f" (demandé : {', '.join(asked)})" if asked else " (ni claims ni acr_values)"))
+    elif any(level in values for level in required) and not essential:
+        problems.append("acr demandé par claims sans essential: true")
     return problems
+
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def hint_problems(req: Redirect) -> list[str]:
+    """The optional hints, when sent, are what ProConnect reads (authorize DTO of the federation, EP
+    idp_hint_usage / login_hint_usage / siret_hint_usage): login_hint an e-mail address, siret_hint a SIRET of
+    14 digits, idp_hint an idp_id (a non-empty ASCII string without spaces)."""
+    problems = []
+    login_hint, siret_hint, idp_hint = req.one("login_hint"), req.one("siret_hint"), req.one("idp_hint")
+    if login_hint is not None and not _EMAIL.match(login_hint):
+        problems.append(f"login_hint {login_hint!r} n'est pas une adresse électronique")
+    if siret_hint is not None and not re.fullmatch(r"[0-9]{14}", siret_hint):
+        problems.append(f"siret_hint {siret_hint!r} n'est pas un SIRET de 14 chiffres")
+    if idp_hint is not None and not re.fullmatch(r"[\x21-\x7e]+", idp_hint):
+        problems.append(f"idp_hint {idp_hint!r} n'est pas un idp_id (chaîne ASCII non vide, sans espace)")
+    return problems
+
+
+HINTS = ("idp_hint", "login_hint", "siret_hint")
 
 
 def acr_via_claims_problems(req: Redirect) -> list[str]:

@@ -22,6 +22,8 @@ STARTERS = {  # in start order
     "reference": "cicclo.reference:start_builtin",
     "mapserver": "cicclo.reference.mapserver:start_builtin",
     "proconnect": "cicclo.reference.proconnect:start_builtin",
+    "keycloak": "cicclo.reference.keycloak:start_builtin",
+    "spring": "cicclo.reference.spring:start_builtin",
 }
 
 
