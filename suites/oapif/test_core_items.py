@@ -34,13 +34,24 @@ def _items(api: OapifContext, coll: CollectionRef, params: dict[str, str] | None
 
 
 def _first_page(api: OapifContext, coll: CollectionRef, params: dict[str, str] | None = None) -> tuple[Exchange, Any]:
+    """The first page of a collection's items; with ``params`` it is the query under test (an error is a
+    FAIL), without them a precondition whose status OAPIF-CORE-017 judges."""
     ex = _items(api, coll, params)
+    if params:
+        return ex, api.required_json(ex, "requête valide, que la norme impose de servir")
     return ex, api.precondition_json(ex, f"entités de {coll.id}")
+
+
+def _fail_page_issues(rec: InstanceRecorder, walk: Walk) -> None:
+    """A next link the server produced for the query under test must be served: its failure is a FAIL."""
+    for issue in walk.page_issues:
+        rec.fail(issue)
 
 
 def _require_complete(walk: Walk, what: str) -> None:
     if not walk.complete:
-        raise NotTested(f"{what} : parcours incomplet ({walk.cut_reason or 'page en erreur'}), comparaison impossible")
+        why = walk.cut_reason or "page en erreur, vérifié par OAPIF-CORE-026"
+        raise NotTested(f"{what} : parcours incomplet ({why}), comparaison impossible")
 
 
 # -- spatial ------------------------------------------------------------------------------------------
@@ -265,7 +276,8 @@ def test_bbox_response(api: OapifContext, verdict: Verdict) -> None:
                         except (ValueError, TypeError, AttributeError, IndexError):
                             pass  # invalid geometries are OAPIF-GEOJSON-002's concern
 
-                result = api.walk(api.items_url(coll), {"bbox": _bbox_param(b), "limit": "1000"}, visit)
+                result = api.walk(api.items_url(coll), {"bbox": _bbox_param(b), "limit": "1000"}, visit, owned=True)
+                _fail_page_issues(rec, result)
                 rec.check(not wrong, f"{len(wrong)} entités renvoyées n'intersectent pas la boîte (ex. {wrong[:5]})")
                 if walk.complete and result.complete:
                     returned = {repr(i) for i in result.ids}
@@ -372,7 +384,8 @@ def test_time_response(api: OapifContext, verdict: Verdict) -> None:
         for label, value, lo, hi in _datetime_queries(walk):
             with verdict.instance(_instance(coll, f"datetime={value} ({label})")) as rec:
                 attach_evidence(walk.evidence)
-                result = api.walk(api.items_url(coll), {"datetime": value, "limit": "1000"})
+                result = api.walk(api.items_url(coll), {"datetime": value, "limit": "1000"}, owned=True)
+                _fail_page_issues(rec, result)
                 wrong = [f.id for f in result.features if f.times and not _intersects(f.times, lo, hi)]
                 rec.check(not wrong, f"{len(wrong)} entités renvoyées hors de l'intervalle (ex. {wrong[:5]})")
                 single = all(len(f.times) <= 1 for f in walk.features)
@@ -543,9 +556,12 @@ def test_number_matched(api: OapifContext, verdict: Verdict) -> None:
                     for _, b in _boxes_for(api, coll)[:1]]
         for label, params in queries:
             with verdict.instance(_instance(coll, label)) as rec:
-                walk = api.scan(coll) if params is None else api.walk(api.items_url(coll), params)
+                walk = api.scan(coll) if params is None else api.walk(api.items_url(coll), params, owned=True)
                 if walk.number_matched is None:
                     raise NotTested("numberMatched absent : rien à vérifier")
+                if params is not None:
+                    _fail_page_issues(rec, walk)
+                    rec.require(not walk.page_issues, "numberMatched invérifiable : une page du résultat est en erreur")
                 _require_complete(walk, "numberMatched")
                 rec.check(walk.number_matched == len(walk.features),
                           f"numberMatched={walk.number_matched} mais {len(walk.features)} entités "

@@ -7,6 +7,8 @@ deviations, showing that a check that FAILs on pygeoapi passes on a conformant s
 
 from __future__ import annotations
 
+import re
+
 from tests.faults.proxy import Defect, Exchange
 
 BIG = "bornes"  # 12,000 features: several pages
@@ -260,6 +262,29 @@ def _require_key(ex: Exchange) -> bool:
     return False
 
 
+def _bad_request(ex: Exchange) -> bool:
+    ex.status, ex.headers = 400, {"content-type": "application/json"}
+    ex.set_json({"code": "InvalidParameterValue", "description": "requête refusée"})
+    return True
+
+
+def _next_page(ex: Exchange) -> bool:
+    """A page other than the first, reached through a next link the server produced (offset > 0)."""
+    offset = dict(ex.query).get("offset", "0")
+    return ex.is_items and offset.isdigit() and int(offset) > 0
+
+
+def _valid_datetime(ex: Exchange) -> bool:
+    """A datetime value of the ABNF (an instant or an interval, open ends included), not 'pas-une-date'."""
+    value = dict(ex.query).get("datetime")
+    return ex.is_items and value is not None and bool(re.match(r"^(\.\.|\d{4}-\d{2}-\d{2})", value))
+
+
+def _valid_bbox(ex: Exchange) -> bool:
+    value = dict(ex.query).get("bbox")
+    return ex.is_items and value is not None and len(value.split(",")) in (4, 6)
+
+
 DEFECTS: dict[str, Defect] = {d.name: d for d in (
     Defect("none"),
     Defect("no-conformance-link", after=_edit_json(_is_landing, lambda d, ex: _drop_rel(d, "conformance"))),
@@ -315,6 +340,10 @@ DEFECTS: dict[str, Defect] = {d.name: d for d in (
     Defect("auth-undeclared", before=_require_key),
     Defect("landing-500", before=lambda ex: _is_landing(ex) and _server_error(ex, "")),
     Defect("collections-500", before=lambda ex: ex.path == "collections" and _server_error(ex, "")),
+    # a server error on a request the standard says must succeed
+    Defect("next-page-400", before=lambda ex: _next_page(ex) and _bad_request(ex)),
+    Defect("datetime-400", before=lambda ex: _valid_datetime(ex) and _bad_request(ex)),
+    Defect("bbox-400", before=lambda ex: _valid_bbox(ex) and _bad_request(ex)),
     # conformant repairs of pygeoapi's own deviations
     Defect("strict-params", before=_strict_params_before,
            after=_edit_json(lambda ex: ex.path == "openapi", _hide_free_form)),
@@ -377,6 +406,11 @@ EXPECTED: dict[str, dict[str, str]] = {
     "error-code-undocumented": {"OAPIF-OAS30-002": "FAIL"},
     "definition-plain-json": {"OAPIF-OAS30-003": "FAIL"},
     "auth-undeclared": {"OAPIF-OAS30-006": "FAIL"},
+    # a server error on a request the standard says must succeed is a FAIL of the tests sending it, never a
+    # precondition: a next link of the big collection, a valid datetime, a valid bbox answered 400
+    "next-page-400": {"OAPIF-CORE-019": "FAIL", "OAPIF-CORE-026": "FAIL", "OAPIF-CORE-029": "FAIL"},
+    "datetime-400": {"OAPIF-CORE-017": "FAIL", "OAPIF-CORE-023": "FAIL"},
+    "bbox-400": {"OAPIF-CORE-017": "FAIL", "OAPIF-CORE-019": "FAIL", "OAPIF-CORE-029": "FAIL"},
 }
 
 #: an unusable resource that every other test needs -> the test that owns it; the owner FAILs, the tests that
