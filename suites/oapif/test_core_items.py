@@ -7,6 +7,7 @@ walk of the whole collection says it must return, not only its status code.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from shapely.geometry import box as shapely_box
@@ -15,6 +16,12 @@ from shapely.geometry import shape
 from cicclo.declare import conformance
 from cicclo.errors import NotTested
 from cicclo.http import Exchange, attach_evidence
+from cicclo.oapif.checks import (
+    bbox_schema_problems,
+    datetime_schema_problems,
+    limit_schema_problems,
+    parameter_problems,
+)
 from cicclo.oapif.context import ACCEPT_GEOJSON, HTML, CollectionRef, OapifContext, Walk, find_links, links_of
 from cicclo.oapif.openapi import load_definition
 from cicclo.oapif.uris import CORE, ats, req
@@ -193,40 +200,16 @@ def test_items_op(api: OapifContext, verdict: Verdict) -> None:
 
 
 def _check_definition(rec: InstanceRecorder, param: dict[str, Any] | None, name: str,
-                      schema_check: Any) -> None:
+                      schema_check: Callable[[dict[str, Any]], list[str]]) -> None:
     rec.require(param is not None, f"paramètre {name} non déclaré pour GET …/items")
     assert param is not None
-    rec.check(param.get("in") == "query", f"{name} : in={param.get('in')!r}, « query » attendu")
-    rec.check(not param.get("required", False), f"{name} : ne doit pas être obligatoire")
-    rec.check(param.get("style", "form") == "form", f"{name} : style={param.get('style')!r}, « form » attendu")
-    rec.check(param.get("explode") is False, f"{name} : explode={param.get('explode')!r}, false attendu")
     schema = param.get("schema") if isinstance(param.get("schema"), dict) else {}
-    schema_check(rec, schema)
+    for problem in [*parameter_problems(param, name), *schema_check(schema)]:
+        rec.fail(problem)
 
 
-def _bbox_schema(rec: InstanceRecorder, schema: dict[str, Any]) -> None:
-    rec.check(schema.get("type") == "array", f"bbox : type {schema.get('type')!r}, « array » attendu")
-    rec.check(schema.get("minItems") == 4 and schema.get("maxItems") == 6,
-              f"bbox : minItems/maxItems {schema.get('minItems')}/{schema.get('maxItems')}, 4/6 attendus")
-    items = schema.get("items") if isinstance(schema.get("items"), dict) else {}
-    rec.check(items.get("type") == "number", f"bbox : éléments de type {items.get('type')!r}, « number » attendu")
-
-
-def _limit_schema(rec: InstanceRecorder, schema: dict[str, Any]) -> None:
-    rec.check(schema.get("type") == "integer", f"limit : type {schema.get('type')!r}, « integer » attendu")
-    lo, hi, default = schema.get("minimum"), schema.get("maximum"), schema.get("default")
-    for key, value in (("minimum", lo), ("maximum", hi), ("default", default)):
-        if value is not None:
-            rec.check(isinstance(value, int) and value >= 0, f"limit : {key}={value!r} n'est pas un entier positif")
-    if isinstance(default, int) and isinstance(lo, int) and isinstance(hi, int):
-        rec.check(lo <= default <= hi, f"limit : default {default} hors de [{lo}, {hi}]")
-
-
-def _datetime_schema(rec: InstanceRecorder, schema: dict[str, Any]) -> None:
-    rec.check(schema.get("type") == "string", f"datetime : type {schema.get('type')!r}, « string » attendu")
-
-
-def _definition_test(api: OapifContext, verdict: Verdict, name: str, schema_check: Any) -> None:
+def _definition_test(api: OapifContext, verdict: Verdict, name: str,
+                     schema_check: Callable[[dict[str, Any]], list[str]]) -> None:
     definition = load_definition(api)
     for coll in api.collections(verdict):
         with verdict.instance(_instance(coll)) as rec:
@@ -243,7 +226,7 @@ def _definition_test(api: OapifContext, verdict: Verdict, name: str, schema_chec
 def test_bbox_definition(api: OapifContext, verdict: Verdict) -> None:
     """The items operation SHALL declare an optional query parameter bbox: array of 4 or 6 numbers,
     style form, explode false."""
-    _definition_test(api, verdict, "bbox", _bbox_schema)
+    _definition_test(api, verdict, "bbox", bbox_schema_problems)
 
 
 @conformance(
@@ -306,7 +289,7 @@ def _boxes_for(api: OapifContext, coll: CollectionRef) -> list[tuple[str, tuple[
 def test_limit_definition(api: OapifContext, verdict: Verdict) -> None:
     """The items operation SHALL declare an optional query parameter limit: integer (minimum, maximum and
     default allowed), style form, explode false."""
-    _definition_test(api, verdict, "limit", _limit_schema)
+    _definition_test(api, verdict, "limit", limit_schema_problems)
 
 
 @conformance(
@@ -359,7 +342,7 @@ def test_limit_response(api: OapifContext, verdict: Verdict) -> None:
 def test_time_definition(api: OapifContext, verdict: Verdict) -> None:
     """The items operation of every collection SHALL declare an optional query parameter datetime:
     string, style form, explode false."""
-    _definition_test(api, verdict, "datetime", _datetime_schema)
+    _definition_test(api, verdict, "datetime", datetime_schema_problems)
 
 
 @conformance(

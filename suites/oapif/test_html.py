@@ -7,6 +7,7 @@ import html5lib
 from cicclo.declare import conformance
 from cicclo.errors import NotTested
 from cicclo.http import Exchange
+from cicclo.oapif.checks import html5_doctype_problems
 from cicclo.oapif.context import HTML, OapifContext
 from cicclo.oapif.uris import HTML as HTML_CLASS
 from cicclo.oapif.uris import ats, req
@@ -68,7 +69,8 @@ def test_html_content(api: OapifContext, verdict: Verdict) -> None:
             tree = parser.parse(ex.body)
             fatal = [e for e in parser.errors if "eof" in str(e[1])]
             rec.check(not fatal, f"{ex.url} : document HTML tronqué ({fatal[:2]})")
-            rec.check(ex.text().lstrip().lower().startswith("<!doctype html"), f"{ex.url} : doctype HTML5 absent")
+            for problem in html5_doctype_problems(ex.text()):
+                rec.fail(f"{ex.url} : {problem}")
             title = tree.find(".//title")
             rec.check(title is not None and (title.text or "").strip(), f"{ex.url} : élément <title> absent ou vide")
             rec.check(tree.find(".//a") is not None, f"{ex.url} : aucun lien <a>")

@@ -195,7 +195,7 @@ def test_oas_definition_2(api: OapifContext, verdict: Verdict) -> None:
         rec.require(re.fullmatch(r"3\.0\.\d+", version), f"version OpenAPI {version!r} : 3.0.x attendue")
         errors = list(OpenAPIV30SpecValidator(schema_path(definition.offline)).iter_errors())
         for err in errors[:MAX_SPEC_ERRORS]:
-            rec.fail(f"OpenAPI 3.0 : {str(err).splitlines()[0][:300]}")
+            rec.fail(f"OpenAPI 3.0 : {str(err).splitlines()[0]}")
         if len(errors) > MAX_SPEC_ERRORS:
             rec.fail(f"… et {len(errors) - MAX_SPEC_ERRORS} autres erreurs")
 
@@ -245,9 +245,14 @@ def _concrete_paths(definition: ApiDefinition, api: OapifContext, collections: l
     applies_to=OAS30,
 )
 def test_oas_impl(api: OapifContext, verdict: Verdict) -> None:
-    """Every path of the definition, instantiated with the API's own collections and features, SHALL be
-    implemented: GET answers with a status code the definition documents for it."""
+    """Every path of the definition, composed with its first server URL and instantiated with the API's own
+    collections and features, SHALL be implemented: GET answers with a success status the definition
+    documents for it (a 404 or a server error on a path the definition declares means it is not
+    implemented, even when the definition documents that code)."""
     definition = load_definition(api)
+    if definition.composition_problem:
+        with verdict.instance("servers") as rec:
+            rec.fail(definition.composition_problem)
     paths = _concrete_paths(definition, api, api.collections(verdict), verdict)
     if len(paths) > MAX_IMPL_REQUESTS:
         verdict.note(f"budget : {MAX_IMPL_REQUESTS} chemins vérifiés sur {len(paths)}")
@@ -258,6 +263,9 @@ def test_oas_impl(api: OapifContext, verdict: Verdict) -> None:
         with verdict.instance(path) as rec:
             ex = api.client.get(server.rstrip("/") + path, accept=ACCEPT_JSON)
             template, documented = definition.documented_statuses(ex.url)
+            rec.check(ex.status is not None and ex.status < 400,
+                      f"{ex.describe()} : GET {template} déclaré par la définition mais non implémenté "
+                      "(succès attendu pour un chemin instancié avec les ressources de l'API)")
             rec.check(_is_described(ex.status, documented),
                       f"{ex.describe()} : code {ex.status} non décrit pour GET {template} "
                       f"(décrits : {', '.join(sorted(documented)) or 'aucun'})")

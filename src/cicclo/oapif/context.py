@@ -238,8 +238,9 @@ class OapifContext:
         return self.client.get(self.url(f"collections/{collection_id}"), accept=ACCEPT_JSON)
 
     def items_url(self, collection: CollectionRef) -> str:
-        """The GeoJSON ``items`` link of a collection entry, else the path fixed by the standard."""
-        for type_ in (GEOJSON, JSON, None):
+        """The GeoJSON ``items`` link of a collection entry, else its JSON one, else the path fixed by the
+        standard: never a link in another format (JSON-LD, HTML...), whose content the checks cannot read."""
+        for type_ in (GEOJSON, JSON):
             links = find_links(collection.entry, "items", type_)
             if links and isinstance(links[0].get("href"), str):
                 return urljoin(self.url("collections"), links[0]["href"])

@@ -95,7 +95,7 @@ def schema_errors(name: str, document: Any, limit: int = 5, base: str = PART1_SC
     errors = []
     for err in _validator(name, base).iter_errors(document):
         where = "/".join(str(p) for p in err.absolute_path) or "(racine)"
-        errors.append(f"{where} : {err.message[:300]}")
+        errors.append(f"{where} : {err.message}")
         if len(errors) >= limit:
             break
     return errors

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 MAX_INLINE_EVIDENCE = 8
 BODY_PREVIEW_CHARS = 4000
+MESSAGE_PREVIEW_CHARS = 600  # display only: results.json keeps every message whole
 # pytest-html's own column headers, translated (matched on the visible text)
 HEADER_LABELS = {">Result<": ">Résultat pytest<", ">Test<": ">Test pytest<", ">Duration<": ">Durée<",
                  ">Links<": ">Liens<"}
@@ -112,12 +113,18 @@ def summary_html(run: RunContext) -> str:
 
 # -- per-test block --------------------------------------------------------------------------------------
 
+def _shortened(message: str) -> str:
+    if len(message) <= MESSAGE_PREVIEW_CHARS:
+        return message
+    return message[:MESSAGE_PREVIEW_CHARS] + " … (message complet dans results.json)"
+
+
 def instances_html(result: TestResult) -> str:
     if not result.instances:
         return ""
     rows = "".join(
         f"<tr><td>{escape(i.key)}</td><td>{escape(STATUS_LABELS_FR[i.status])}</td>"
-        f"<td>{'<br>'.join(escape(m) for m in [*i.messages, *i.notes])}</td></tr>"
+        f"<td>{'<br>'.join(escape(_shortened(m)) for m in [*i.messages, *i.notes])}</td></tr>"
         for i in result.instances
     )
     return f"<table><tr><th>Instance</th><th>Statut</th><th>Messages</th></tr>{rows}</table>"
