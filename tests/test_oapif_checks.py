@@ -10,12 +10,19 @@ import pytest
 
 from cicclo.http import Exchange
 from cicclo.oapif.checks import (
+    antimeridian_boxes,
     api_definition_problems,
+    bbox_parts,
     bbox_schema_problems,
+    datetime_queries,
     datetime_schema_problems,
+    envelope_disjoint,
+    envelope_inside,
     html5_doctype_problems,
+    limit_outcome,
     limit_schema_problems,
     parameter_problems,
+    times_intersect,
     unlisted_collections,
 )
 from cicclo.oapif.openapi import ApiDefinition, offline_document
@@ -146,3 +153,33 @@ def test_schema_messages_are_kept_whole() -> None:
     """results.json keeps every message whole; only the HTML report shortens them."""
     errors = schema_errors("landingPage", {"links": "x" * 1000})
     assert any(len(e) > 1000 for e in errors), errors
+
+
+# -- probes ------------------------------------------------------------------------------------------------
+
+
+def test_antimeridian_boxes_split_in_two() -> None:
+    assert bbox_parts((170.0, -10.0, -170.0, 10.0)) == [(170.0, -10.0, 180.0, 10.0), (-180.0, -10.0, -170.0, 10.0)]
+    assert envelope_inside((175.0, 0.0, 176.0, 1.0), (170.0, -10.0, -170.0, 10.0))
+    assert envelope_inside((-175.0, 0.0, -174.0, 1.0), (170.0, -10.0, -170.0, 10.0))
+    assert envelope_disjoint((0.0, 0.0, 1.0, 1.0), (170.0, -10.0, -170.0, 10.0))
+    boxes = dict(antimeridian_boxes((-2.0, 42.0, 8.0, 51.0)))
+    assert all(b[0] > b[2] for b in boxes.values()) and len(boxes) == 2
+
+
+def test_datetime_queries_cover_the_abnf() -> None:
+    values = ["2020-01-01T00:00:00Z", "2020-06-01T00:00:00Z", "2021-01-01T00:00:00Z", "2021-06-01T00:00:00Z"]
+    queries = {q.value: q for q in datetime_queries(values)}
+    assert {"../..", "2021-06-01T00:00:00Z/", "/2020-06-01T00:00:00Z", "../2020-06-01T00:00:00Z"} <= set(queries)
+    assert queries["../.."].may_be_refused and queries["2021-06-01T00:00:00Z/"].empty_bound
+    reversed_ = next(q for q in queries.values() if q.label.startswith("intervalle inversé"))
+    assert not times_intersect(values, reversed_.lo, reversed_.hi)
+    assert times_intersect(["2020-06-01"], None, None)
+    assert datetime_queries(values[:3]) == []
+
+
+@pytest.mark.parametrize("status, count, problems, seen", [
+    (400, None, 0, "400 vu"), (200, 3, 0, "plafonnée"), (200, 11, 1, ""), (500, None, 1, "")])
+def test_limit_outside_the_declared_range(status: int, count: int | None, problems: int, seen: str) -> None:
+    found, note = limit_outcome(20, 10, status, count)
+    assert len(found) == problems and seen in note

@@ -108,6 +108,7 @@ class Walk:
     features: list[FeatureSummary] = field(default_factory=list)
     pages: int = 0
     number_matched: int | None = None
+    number_matched_per_page: list[Any] = field(default_factory=list)
     page_issues: list[str] = field(default_factory=list)
     number_returned_issues: list[str] = field(default_factory=list)
     duplicate_ids: list[Any] = field(default_factory=list)
@@ -271,6 +272,7 @@ class OapifContext:
         while True:
             walk.pages += 1
             walk.evidence.append(ex.ref)
+            walk.number_matched_per_page.append(page.get("numberMatched") if isinstance(page, dict) else None)
             feats = page.get("features") if isinstance(page, dict) else None
             if not isinstance(feats, list):
                 walk.page_issues.append(f"{ex.url} : pas de tableau « features »")
