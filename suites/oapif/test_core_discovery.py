@@ -172,7 +172,7 @@ def test_api_definition_success(api: OapifContext, verdict: Verdict) -> None:
             if ex.status != 200:
                 raise NotTested(f"{ex.describe()} : définition indisponible (vérifié par OAPIF-CORE-005)")
             doc = _parse_definition(ex, media_type(link.get("type")))
-            for problem in api_definition_problems(doc, str(link.get("type") or ex.content_type)):
+            for problem in api_definition_problems(doc):
                 rec.fail(problem)
 
 

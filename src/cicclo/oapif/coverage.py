@@ -43,7 +43,7 @@ COVERAGE: dict[str, list[Row]] = {
          "OAPIF-CORE-005")),
     req("core/api-definition-success"): _rows(
         ("la définition se lit dans son format", "JSON ou YAML selon le type annoncé ; OpenAPI 3.x (Swagger 2.0 "
-         "refusé), version annoncée par version=3.0 respectée, info et paths présents", "OAPIF-CORE-006")),
+         "refusé), info et paths présents", "OAPIF-CORE-006")),
     req("core/conformance-op"): _rows(
         ("GET /conformance et chaque lien conformance → 200", "/conformance ; chaque lien rel=conformance",
          "OAPIF-CORE-007")),
