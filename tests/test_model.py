@@ -71,3 +71,15 @@ def test_a_failed_precondition_is_recorded_once() -> None:
     assert verdict.attempt("collection=a", unavailable) is None
     assert verdict.attempt("collection=b", lambda: [1]) == [1]
     assert [(i.key, i.status) for i in verdict.instances] == [("collection=a", Status.NOT_TESTED)]
+
+
+def test_each_result_lists_its_skipped_instances_and_why() -> None:
+    verdict = Verdict(DECL)
+    with verdict.instance("a"):
+        pass
+    with verdict.instance("b"):
+        raise NotTested("aucune valeur temporelle : rien à filtrer")
+    result = TestResult("OAPIF-CORE-999", "t", Status.PASS, Level.MUST, [], None, CORE, "oapif", "",
+                        verdict.instances)
+    assert result.to_json()["skipped"] == [
+        {"instance": "b", "status": "NOT_TESTED", "reason": "aucune valeur temporelle : rien à filtrer"}]

@@ -106,6 +106,12 @@ class TestResult:
         return sum(1 for i in decided if i.status is Status.PASS), len(decided)
 
     @property
+    def skipped(self) -> list[dict[str, str]]:
+        """The instances that were not decided (NOT_TESTED, NOT_APPLICABLE), each with why: none is dropped."""
+        return [{"instance": i.key, "status": i.status.value, "reason": " ; ".join(i.messages) or "sans motif"}
+                for i in self.instances if i.status in (Status.NOT_TESTED, Status.NOT_APPLICABLE)]
+
+    @property
     def evidence(self) -> list[str]:
         refs: list[str] = []
         for inst in self.instances:
@@ -130,6 +136,7 @@ class TestResult:
             "duration_s": round(self.duration_s, 3),
             "nodeid": self.nodeid,
             "instances": [i.to_json() for i in self.instances],
+            "skipped": self.skipped,
             "evidence": self.evidence,
         }
 

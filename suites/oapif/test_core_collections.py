@@ -6,6 +6,7 @@ from typing import Any
 
 from cicclo.declare import conformance
 from cicclo.errors import NotTested
+from cicclo.oapif.checks import unlisted_collections
 from cicclo.oapif.context import (
     CRS84,
     CRS84H,
@@ -17,6 +18,7 @@ from cicclo.oapif.context import (
     links_of,
     media_type,
 )
+from cicclo.oapif.openapi import load_definition
 from cicclo.oapif.schemas import schema_errors
 from cicclo.oapif.uris import CORE, ats, req
 from cicclo.verdict import InstanceRecorder, Verdict
@@ -106,11 +108,19 @@ def test_collections_links(api: OapifContext, verdict: Verdict) -> None:
     applies_to=CORE,
 )
 def test_collections_items(api: OapifContext, verdict: Verdict) -> None:
-    """Each collection of /collections SHALL have an id and links and, if present, a valid extent
-    (spatial bbox of 4 or 6 numbers in CRS84 ranges; temporal interval of two instants or nulls)."""
+    """Every feature collection the server provides SHALL be an item of ``collections`` (each collection
+    path of the API definition is listed), and each SHALL have an id and links and, if present, a valid
+    extent (spatial bbox of 4 or 6 numbers in CRS84 ranges; temporal interval of two instants or nulls)."""
     entries = [c for c in _collections_doc(api)["collections"] if isinstance(c, dict)]
     if not entries:
         raise NotTested("/collections ne liste aucune collection")
+    definition = verdict.attempt("définition de l'API", lambda: load_definition(api))
+    if definition is not None:
+        with verdict.instance("collections de la définition de l'API") as rec:
+            listed = [str(e.get("id")) for e in entries]
+            for cid in unlisted_collections(list(definition.paths()), definition.path_prefix, listed):
+                rec.fail(f"la définition de l'API déclare le chemin de la collection {cid!r}, absente de "
+                         "/collections")
     for i, entry in enumerate(entries):
         with verdict.instance(f"collection={entry.get('id', f'#{i}')}") as rec:
             rec.check(isinstance(entry.get("id"), str) and entry["id"], "pas d'identifiant (id)")

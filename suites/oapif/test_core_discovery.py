@@ -11,6 +11,7 @@ from cicclo.classes import declared_classes
 from cicclo.declare import conformance
 from cicclo.errors import CheckFailed, NotTested
 from cicclo.http import Exchange
+from cicclo.oapif.checks import api_definition_problems
 from cicclo.oapif.context import ACCEPT_JSON, OPENAPI_JSON, OapifContext, find_links, links_of, media_type
 from cicclo.oapif.schemas import schema_errors
 from cicclo.oapif.uris import CORE, HTML, OAS30, ats, req
@@ -157,7 +158,7 @@ def _parse_definition(ex: Exchange, announced: str) -> Any:
 )
 def test_api_definition_success(api: OapifContext, verdict: Verdict) -> None:
     """Each machine-readable API definition (service-desc) SHALL parse in the format its link announces and
-    have the structure of an API description (openapi/swagger version, info, paths).
+    have the structure of an OpenAPI 3 description (openapi version, info, paths; Swagger 2.0 refused).
 
     Its validity as OpenAPI 3.0 is OAPIF-OAS30-004's concern, its media type OAPIF-OAS30-003's.
     """
@@ -171,11 +172,8 @@ def test_api_definition_success(api: OapifContext, verdict: Verdict) -> None:
             if ex.status != 200:
                 raise NotTested(f"{ex.describe()} : définition indisponible (vérifié par OAPIF-CORE-005)")
             doc = _parse_definition(ex, media_type(link.get("type")))
-            rec.require(isinstance(doc, dict), "la définition n'est pas un objet")
-            version = doc.get("openapi", doc.get("swagger"))
-            rec.check(isinstance(version, str), "ni champ « openapi » ni « swagger » donnant la version")
-            rec.check(isinstance(doc.get("info"), dict), "pas d'objet « info »")
-            rec.check(isinstance(doc.get("paths"), dict), "pas d'objet « paths »")
+            for problem in api_definition_problems(doc):
+                rec.fail(problem)
 
 
 @conformance(

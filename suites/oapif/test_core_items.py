@@ -7,14 +7,33 @@ walk of the whole collection says it must return, not only its status code.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from shapely.geometry import box as shapely_box
 from shapely.geometry import shape
+from shapely.ops import unary_union
 
 from cicclo.declare import conformance
 from cicclo.errors import NotTested
 from cicclo.http import Exchange, attach_evidence
+from cicclo.oapif.checks import (
+    Box,
+    DatetimeQuery,
+    antimeridian_boxes,
+    bbox_parts,
+    bbox_schema_problems,
+    datetime_queries,
+    datetime_schema_problems,
+    envelope_disjoint,
+    envelope_inside,
+    limit_outcome,
+    limit_schema_problems,
+    parameter_problems,
+    parse_instant,
+    probe_boxes,
+    times_intersect,
+)
 from cicclo.oapif.context import ACCEPT_GEOJSON, HTML, CollectionRef, OapifContext, Walk, find_links, links_of
 from cicclo.oapif.openapi import load_definition
 from cicclo.oapif.uris import CORE, ats, req
@@ -34,13 +53,24 @@ def _items(api: OapifContext, coll: CollectionRef, params: dict[str, str] | None
 
 
 def _first_page(api: OapifContext, coll: CollectionRef, params: dict[str, str] | None = None) -> tuple[Exchange, Any]:
+    """The first page of a collection's items; with ``params`` it is the query under test (an error is a
+    FAIL), without them a precondition whose status OAPIF-CORE-017 judges."""
     ex = _items(api, coll, params)
+    if params:
+        return ex, api.required_json(ex, "requête valide, que la norme impose de servir")
     return ex, api.precondition_json(ex, f"entités de {coll.id}")
+
+
+def _fail_page_issues(rec: InstanceRecorder, walk: Walk) -> None:
+    """A next link the server produced for the query under test must be served: its failure is a FAIL."""
+    for issue in walk.page_issues:
+        rec.fail(issue)
 
 
 def _require_complete(walk: Walk, what: str) -> None:
     if not walk.complete:
-        raise NotTested(f"{what} : parcours incomplet ({walk.cut_reason or 'page en erreur'}), comparaison impossible")
+        why = walk.cut_reason or "page en erreur, vérifié par OAPIF-CORE-026"
+        raise NotTested(f"{what} : parcours incomplet ({why}), comparaison impossible")
 
 
 # -- spatial ------------------------------------------------------------------------------------------
@@ -60,68 +90,9 @@ def _extent_box(coll: CollectionRef, walk: Walk) -> tuple[float, float, float, f
     return min(e[0] for e in envs), min(e[1] for e in envs), max(e[2] for e in envs), max(e[3] for e in envs)
 
 
-def _test_boxes(extent: tuple[float, float, float, float]) -> list[tuple[str, tuple[float, float, float, float]]]:
-    """A box in the middle of the extent and a box entirely outside it (both deterministic)."""
-    x0, y0, x1, y1 = extent
-    w, h = max(x1 - x0, 1e-3), max(y1 - y0, 1e-3)
-    inner = (round(x0 + w / 4, 6), round(y0 + h / 4, 6), round(x0 + 3 * w / 4, 6), round(y0 + 3 * h / 4, 6))
-    ox = x1 + 1 if x1 + 2 <= 180 else x0 - 2
-    outer = (round(ox, 6), round(max(y0, -89.0), 6), round(ox + 1, 6), round(min(max(y0, -89.0) + 1, 90.0), 6))
-    return [("centre de l'étendue", inner), ("hors de l'étendue", outer)]
-
-
 def _bbox_param(b: tuple[float, float, float, float]) -> str:
-    return ",".join(f"{v:g}" for v in b)
-
-
-def _inside(env: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
-    return b[0] <= env[0] and env[2] <= b[2] and b[1] <= env[1] and env[3] <= b[3]
-
-
-def _disjoint(env: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
-    return env[2] < b[0] or env[0] > b[2] or env[3] < b[1] or env[1] > b[3]
-
-
-# -- temporal -----------------------------------------------------------------------------------------
-
-
-def _parse_instant(value: str, end: bool = False) -> dt.datetime:
-    """An RFC 3339 date-time, or a date taken as its whole day."""
-    text = value.strip().replace("z", "Z")
-    if len(text) == 10:
-        day = dt.datetime.fromisoformat(text).replace(tzinfo=dt.UTC)
-        return day + dt.timedelta(days=1, microseconds=-1) if end else day
-    parsed = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
-
-
-def _span(value: str) -> tuple[dt.datetime, dt.datetime]:
-    return _parse_instant(value), _parse_instant(value, end=True)
-
-
-def _intersects(times: list[str], lo: dt.datetime | None, hi: dt.datetime | None) -> bool:
-    for t in times:
-        start, end = _span(t)
-        if (hi is None or start <= hi) and (lo is None or end >= lo):
-            return True
-    return False
-
-
-def _datetime_queries(walk: Walk) -> list[tuple[str, str, dt.datetime | None, dt.datetime | None]]:
-    """Deterministic instant, closed, half-bounded and out-of-range queries from the dates really seen."""
-    values = sorted({t for f in walk.features for t in f.times}, key=lambda t: _span(t)[0])
-    if len(values) < 4:
-        return []
-    q1, mid, q3 = values[len(values) // 4], values[len(values) // 2], values[3 * len(values) // 4]
-    lo1, hi3 = _span(q1)[0], _span(q3)[1]
-    return [
-        ("instant", mid, *_span(mid)),
-        ("intervalle fermé", f"{q1}/{q3}", lo1, hi3),
-        ("intervalle ouvert au début", f"../{q1}", None, _span(q1)[1]),
-        ("intervalle ouvert à la fin", f"{q3}/..", _span(q3)[0], None),
-        ("intervalle hors des données", "1900-01-01T00:00:00Z/1900-12-31T23:59:59Z",
-         dt.datetime(1900, 1, 1, tzinfo=dt.UTC), dt.datetime(1900, 12, 31, 23, 59, 59, tzinfo=dt.UTC)),
-    ]
+    """Six decimals at most, never fewer significant digits: the box the server gets is the one checked."""
+    return ",".join(f"{v:.6f}".rstrip("0").rstrip(".") for v in b)
 
 
 def _scan_or_record(api: OapifContext, verdict: Verdict, coll: CollectionRef) -> Walk | None:
@@ -172,7 +143,7 @@ def test_items_op(api: OapifContext, verdict: Verdict) -> None:
             variants = [{"limit": "5"}]
             extent = _extent_box(coll, Walk(first_url=""))
             if extent:
-                variants.append({"bbox": _bbox_param(_test_boxes(extent)[0][1])})
+                variants.append({"bbox": _bbox_param(probe_boxes(extent)[0][1])})
             variants.append({"datetime": "2000-01-01T00:00:00Z/.."})
             for params in variants:
                 ex = _items(api, coll, params)
@@ -182,40 +153,16 @@ def test_items_op(api: OapifContext, verdict: Verdict) -> None:
 
 
 def _check_definition(rec: InstanceRecorder, param: dict[str, Any] | None, name: str,
-                      schema_check: Any) -> None:
+                      schema_check: Callable[[dict[str, Any]], list[str]]) -> None:
     rec.require(param is not None, f"paramètre {name} non déclaré pour GET …/items")
     assert param is not None
-    rec.check(param.get("in") == "query", f"{name} : in={param.get('in')!r}, « query » attendu")
-    rec.check(not param.get("required", False), f"{name} : ne doit pas être obligatoire")
-    rec.check(param.get("style", "form") == "form", f"{name} : style={param.get('style')!r}, « form » attendu")
-    rec.check(param.get("explode") is False, f"{name} : explode={param.get('explode')!r}, false attendu")
     schema = param.get("schema") if isinstance(param.get("schema"), dict) else {}
-    schema_check(rec, schema)
+    for problem in [*parameter_problems(param, name), *schema_check(schema)]:
+        rec.fail(problem)
 
 
-def _bbox_schema(rec: InstanceRecorder, schema: dict[str, Any]) -> None:
-    rec.check(schema.get("type") == "array", f"bbox : type {schema.get('type')!r}, « array » attendu")
-    rec.check(schema.get("minItems") == 4 and schema.get("maxItems") == 6,
-              f"bbox : minItems/maxItems {schema.get('minItems')}/{schema.get('maxItems')}, 4/6 attendus")
-    items = schema.get("items") if isinstance(schema.get("items"), dict) else {}
-    rec.check(items.get("type") == "number", f"bbox : éléments de type {items.get('type')!r}, « number » attendu")
-
-
-def _limit_schema(rec: InstanceRecorder, schema: dict[str, Any]) -> None:
-    rec.check(schema.get("type") == "integer", f"limit : type {schema.get('type')!r}, « integer » attendu")
-    lo, hi, default = schema.get("minimum"), schema.get("maximum"), schema.get("default")
-    for key, value in (("minimum", lo), ("maximum", hi), ("default", default)):
-        if value is not None:
-            rec.check(isinstance(value, int) and value >= 0, f"limit : {key}={value!r} n'est pas un entier positif")
-    if isinstance(default, int) and isinstance(lo, int) and isinstance(hi, int):
-        rec.check(lo <= default <= hi, f"limit : default {default} hors de [{lo}, {hi}]")
-
-
-def _datetime_schema(rec: InstanceRecorder, schema: dict[str, Any]) -> None:
-    rec.check(schema.get("type") == "string", f"datetime : type {schema.get('type')!r}, « string » attendu")
-
-
-def _definition_test(api: OapifContext, verdict: Verdict, name: str, schema_check: Any) -> None:
+def _definition_test(api: OapifContext, verdict: Verdict, name: str,
+                     schema_check: Callable[[dict[str, Any]], list[str]]) -> None:
     definition = load_definition(api)
     for coll in api.collections(verdict):
         with verdict.instance(_instance(coll)) as rec:
@@ -232,7 +179,7 @@ def _definition_test(api: OapifContext, verdict: Verdict, name: str, schema_chec
 def test_bbox_definition(api: OapifContext, verdict: Verdict) -> None:
     """The items operation SHALL declare an optional query parameter bbox: array of 4 or 6 numbers,
     style form, explode false."""
-    _definition_test(api, verdict, "bbox", _bbox_schema)
+    _definition_test(api, verdict, "bbox", bbox_schema_problems)
 
 
 @conformance(
@@ -246,42 +193,66 @@ def test_bbox_response(api: OapifContext, verdict: Verdict) -> None:
     """Only features whose geometry intersects the bbox SHALL be returned; checked exactly on every
     returned geometry, and for completeness against a walk of the whole collection (features certainly
     inside the box must be returned)."""
+    _bbox_queries(api, verdict, probe_boxes)
+
+
+def _bbox_queries(api: OapifContext, verdict: Verdict, boxes: Callable[[Box], list[tuple[str, Box]]]) -> None:
     for coll in api.collections(verdict):
         walk = _scan_or_record(api, verdict, coll)
         if walk is None:
             continue
-        for label, b in _boxes_for(api, coll):
+        extent = _extent_box(coll, walk)
+        for label, b in boxes(extent) if extent else []:
             with verdict.instance(_instance(coll, f"bbox={_bbox_param(b)} ({label})")) as rec:
                 attach_evidence(walk.evidence)
-                target = shapely_box(*b)
-                wrong: list[Any] = []
+                _check_bbox_query(api, rec, coll, walk, b)
 
-                def visit(feat: dict[str, Any], target: Any = target, wrong: list[Any] = wrong) -> None:
-                    geom = feat.get("geometry")
-                    if isinstance(geom, dict):
-                        try:
-                            if not shape(geom).intersects(target):
-                                wrong.append(feat.get("id"))
-                        except (ValueError, TypeError, AttributeError, IndexError):
-                            pass  # invalid geometries are OAPIF-GEOJSON-002's concern
 
-                result = api.walk(api.items_url(coll), {"bbox": _bbox_param(b), "limit": "1000"}, visit)
-                rec.check(not wrong, f"{len(wrong)} entités renvoyées n'intersectent pas la boîte (ex. {wrong[:5]})")
-                if walk.complete and result.complete:
-                    returned = {repr(i) for i in result.ids}
-                    must = [f.id for f in walk.features if f.envelope and (
-                        _inside(f.envelope, b) or (f.geometry_type == "Point" and not _disjoint(f.envelope, b)))]
-                    missing = [i for i in must if repr(i) not in returned]
-                    rec.check(not missing, f"{len(missing)} entités dans la boîte non renvoyées (ex. {missing[:5]})")
-                else:
-                    rec.note("complétude non vérifiée : parcours incomplet")
+def _check_bbox_query(api: OapifContext, rec: InstanceRecorder, coll: CollectionRef, walk: Walk, b: Box) -> None:
+    target = unary_union([shapely_box(*part) for part in bbox_parts(b)])
+    wrong: list[Any] = []
+
+    def visit(feat: dict[str, Any]) -> None:
+        geom = feat.get("geometry")
+        if isinstance(geom, dict):
+            try:
+                if not shape(geom).intersects(target):
+                    wrong.append(feat.get("id"))
+            except (ValueError, TypeError, AttributeError, IndexError):
+                pass  # invalid geometries are OAPIF-GEOJSON-002's concern
+
+    result = api.walk(api.items_url(coll), {"bbox": _bbox_param(b), "limit": "1000"}, visit, owned=True)
+    _fail_page_issues(rec, result)
+    rec.check(not wrong, f"{len(wrong)} entités renvoyées n'intersectent pas la boîte (ex. {wrong[:5]})")
+    if walk.complete and result.complete:
+        returned = {repr(i) for i in result.ids}
+        must = [f.id for f in walk.features if f.envelope and (
+            envelope_inside(f.envelope, b) or (f.geometry_type == "Point" and not envelope_disjoint(f.envelope, b)))]
+        missing = [i for i in must if repr(i) not in returned]
+        rec.check(not missing, f"{len(missing)} entités dans la boîte non renvoyées (ex. {missing[:5]})")
+    else:
+        rec.note("complétude non vérifiée : parcours incomplet")
+
+
+@conformance(
+    "OAPIF-CORE-034",
+    title="Une bbox à cheval sur l'antiméridien (minx > maxx) sélectionne les entités des deux côtés",
+    requirements=[req("core/fc-bbox-response"), req("core/fc-bbox-definition")],
+    abstract_test=ats("core/fc-bbox-response"),
+    applies_to=CORE,
+)
+def test_bbox_antimeridian(api: OapifContext, verdict: Verdict) -> None:
+    """A bbox whose first value (west-most edge) is larger than its third (east-most edge) spans the
+    antimeridian (bbox parameter of /req/core/fc-bbox-definition); only and all features intersecting
+    [minx, 180] ∪ [-180, maxx] SHALL be returned: a box covering the extent that way, and one outside it."""
+    _bbox_queries(api, verdict, antimeridian_boxes)
 
 
 def _boxes_for(api: OapifContext, coll: CollectionRef) -> list[tuple[str, tuple[float, float, float, float]]]:
     extent = _extent_box(coll, Walk(first_url=""))
     if extent is None:
         extent = _extent_box(coll, api.scan(coll))
-    return _test_boxes(extent) if extent else []
+    return probe_boxes(extent) if extent else []
 
 
 @conformance(
@@ -294,7 +265,7 @@ def _boxes_for(api: OapifContext, coll: CollectionRef) -> list[tuple[str, tuple[
 def test_limit_definition(api: OapifContext, verdict: Verdict) -> None:
     """The items operation SHALL declare an optional query parameter limit: integer (minimum, maximum and
     default allowed), style form, explode false."""
-    _definition_test(api, verdict, "limit", _limit_schema)
+    _definition_test(api, verdict, "limit", limit_schema_problems)
 
 
 @conformance(
@@ -305,34 +276,40 @@ def test_limit_definition(api: OapifContext, verdict: Verdict) -> None:
     applies_to=CORE,
 )
 def test_limit_response(api: OapifContext, verdict: Verdict) -> None:
-    """A response SHALL not contain more features than `limit` nor than the declared maximum; a limit
-    above the maximum is not an error and is capped."""
+    """A response SHALL not contain more features than `limit` nor than the declared maximum. Small limits
+    must be honoured; outside the declared range (limit=0 under a minimum of 1 or more, a limit above the
+    maximum) a 400 (invalid value) and a capped 200 are both accepted, and the note says which was seen."""
     try:
         definition = load_definition(api)
     except NotTested:
         definition = None
 
     def check(coll: CollectionRef) -> None:
-        maximum = None
+        schema: dict[str, Any] = {}
         if definition is not None:
             schema = (definition.items_parameters(coll.id).get("limit") or {}).get("schema") or {}
-            maximum = schema.get("maximum") if isinstance(schema.get("maximum"), int) else None
-        cases = [(n, n) for n in SMALL_LIMITS]
-        if maximum is not None:
-            cases.append((maximum + 1000, maximum))
-        for asked, bound in cases:
+        maximum = schema.get("maximum") if isinstance(schema.get("maximum"), int) else None
+        minimum = schema.get("minimum") if isinstance(schema.get("minimum"), int) else None
+        for asked in SMALL_LIMITS:
             with verdict.instance(_instance(coll, f"limit={asked}")) as rec:
-                _first_page(api, coll)
-                ex, doc = _first_page(api, coll, {"limit": str(asked)}) if asked <= (maximum or asked) else (
-                    _items(api, coll, {"limit": str(asked)}), None)
-                if doc is None:
-                    rec.require(ex.status == 200, f"{ex.describe()} : une limite au-delà du maximum ({maximum}) "
-                                                  "n'est pas une erreur, 200 attendu")
-                    doc = ex.json()
+                ex, doc = _first_page(api, coll, {"limit": str(asked)})
                 feats = doc.get("features") if isinstance(doc, dict) else None
                 if not isinstance(feats, list):
                     raise NotTested("pas de tableau features (vérifié par OAPIF-CORE-026)")
-                rec.check(len(feats) <= bound, f"{ex.url} : {len(feats)} entités pour limit={asked} (au plus {bound})")
+                rec.check(len(feats) <= asked, f"{ex.url} : {len(feats)} entités pour limit={asked} (au plus {asked})")
+        outside = [(0, 0)] if minimum is None or minimum >= 1 else []
+        if maximum is not None:
+            outside.append((maximum + 1000, maximum))
+        for asked, bound in outside:
+            with verdict.instance(_instance(coll, f"limit={asked} (hors des bornes déclarées)")) as rec:
+                ex = _items(api, coll, {"limit": str(asked)})
+                doc = ex.json() if ex.status == 200 else None
+                feats = doc.get("features") if isinstance(doc, dict) else None
+                problems, seen = limit_outcome(asked, bound, ex.status, len(feats) if isinstance(feats, list) else None)
+                for problem in problems:
+                    rec.fail(f"{ex.describe()} : {problem}")
+                if seen:
+                    rec.note(seen)
 
     list(api.client.parallel(check, api.collections(verdict)))
 
@@ -347,7 +324,7 @@ def test_limit_response(api: OapifContext, verdict: Verdict) -> None:
 def test_time_definition(api: OapifContext, verdict: Verdict) -> None:
     """The items operation of every collection SHALL declare an optional query parameter datetime:
     string, style form, explode false."""
-    _definition_test(api, verdict, "datetime", _datetime_schema)
+    _definition_test(api, verdict, "datetime", datetime_schema_problems)
 
 
 @conformance(
@@ -359,9 +336,28 @@ def test_time_definition(api: OapifContext, verdict: Verdict) -> None:
 )
 def test_time_response(api: OapifContext, verdict: Verdict) -> None:
     """Only features whose temporal value intersects the datetime parameter SHALL be returned. Instants,
-    closed, half-bounded and out-of-range intervals are derived from the dates really present; each query
-    is walked to the end, every returned dated feature must intersect, and (when each feature has a single
-    temporal value) every intersecting feature must be returned."""
+    closed, half-bounded (``..``) and out-of-range intervals are derived from the dates really present, plus
+    ``../..`` and a reversed interval (for those two, 400 is also accepted); each query is walked to the
+    end, every returned dated feature must intersect, and (when each feature has a single temporal value)
+    every intersecting feature must be returned."""
+    _datetime_probes(api, verdict, lambda q: not q.empty_bound)
+
+
+@conformance(
+    "OAPIF-CORE-035",
+    title="Un intervalle datetime semi-ouvert par une chaîne vide se lit comme avec « .. »",
+    requirements=[req("core/fc-time-response")],
+    abstract_test=ats("core/fc-time-response"),
+    applies_to=CORE,
+)
+def test_time_empty_bounds(api: OapifContext, verdict: Verdict) -> None:
+    """Half-bounded time intervals SHALL be supported using a double-dot or an empty string for the start or
+    end (/req/core/fc-time-response F): ``/{date-time}`` and ``{date-time}/`` select exactly what ``../…`` and
+    ``…/..`` select."""
+    _datetime_probes(api, verdict, lambda q: q.empty_bound)
+
+
+def _datetime_probes(api: OapifContext, verdict: Verdict, wanted: Callable[[DatetimeQuery], bool]) -> None:
     for coll in api.collections(verdict):
         walk = _scan_or_record(api, verdict, coll)
         if walk is None:
@@ -369,20 +365,35 @@ def test_time_response(api: OapifContext, verdict: Verdict) -> None:
         if not any(f.times for f in walk.features):
             with verdict.instance(_instance(coll)):
                 raise NotTested("aucune valeur temporelle dans les entités : rien à filtrer")
-        for label, value, lo, hi in _datetime_queries(walk):
-            with verdict.instance(_instance(coll, f"datetime={value} ({label})")) as rec:
-                attach_evidence(walk.evidence)
-                result = api.walk(api.items_url(coll), {"datetime": value, "limit": "1000"})
-                wrong = [f.id for f in result.features if f.times and not _intersects(f.times, lo, hi)]
-                rec.check(not wrong, f"{len(wrong)} entités renvoyées hors de l'intervalle (ex. {wrong[:5]})")
-                single = all(len(f.times) <= 1 for f in walk.features)
-                if walk.complete and result.complete and single:
-                    returned = {repr(i) for i in result.ids}
-                    must = [f.id for f in walk.features if f.times and _intersects(f.times, lo, hi)]
-                    missing = [i for i in must if repr(i) not in returned]
-                    rec.check(not missing, f"{len(missing)} entités de l'intervalle non renvoyées (ex. {missing[:5]})")
-                elif not single:
-                    rec.note("plusieurs valeurs temporelles par entité : complétude non vérifiée")
+        for query in datetime_queries([t for f in walk.features for t in f.times]):
+            if wanted(query):
+                with verdict.instance(_instance(coll, f"datetime={query.value} ({query.label})")) as rec:
+                    attach_evidence(walk.evidence)
+                    _check_datetime_query(api, rec, coll, walk, query)
+
+
+def _check_datetime_query(api: OapifContext, rec: InstanceRecorder, coll: CollectionRef, walk: Walk,
+                          query: DatetimeQuery) -> None:
+    params = {"datetime": query.value, "limit": "1000"}
+    if query.may_be_refused:
+        first = _items(api, coll, params)
+        if first.status == 400:
+            rec.note(f"{first.describe()} : valeur refusée (400), ce que la norme admet pour « {query.value} »")
+            return
+    result = api.walk(api.items_url(coll), params, owned=True)
+    _fail_page_issues(rec, result)
+    if query.may_be_refused:
+        rec.note(f"« {query.value} » accepté (200) : résultat vérifié")
+    wrong = [f.id for f in result.features if f.times and not times_intersect(f.times, query.lo, query.hi)]
+    rec.check(not wrong, f"{len(wrong)} entités renvoyées hors de l'intervalle (ex. {wrong[:5]})")
+    single = all(len(f.times) <= 1 for f in walk.features)
+    if walk.complete and result.complete and single:
+        returned = {repr(i) for i in result.ids}
+        must = [f.id for f in walk.features if f.times and times_intersect(f.times, query.lo, query.hi)]
+        missing = [i for i in must if repr(i) not in returned]
+        rec.check(not missing, f"{len(missing)} entités de l'intervalle non renvoyées (ex. {missing[:5]})")
+    elif not single:
+        rec.note("plusieurs valeurs temporelles par entité : complétude non vérifiée")
 
 
 @conformance(
@@ -394,11 +405,12 @@ def test_time_response(api: OapifContext, verdict: Verdict) -> None:
 )
 def test_query_param_invalid(api: OapifContext, verdict: Verdict) -> None:
     """A query parameter with an invalid value SHALL yield 400 (limit not an integer, bbox of three
-    numbers, datetime that is not a date)."""
-    invalid = {"limit": "unlimited", "bbox": "1,2,3", "datetime": "pas-une-date"}
+    numbers, bbox whose lower corner is north of its upper corner — only longitudes may wrap, across the
+    antimeridian —, datetime that is not a date)."""
+    invalid = [("limit", "unlimited"), ("bbox", "1,2,3"), ("bbox", "0,10,1,5"), ("datetime", "pas-une-date")]
 
     def check(coll: CollectionRef) -> None:
-        for name, value in invalid.items():
+        for name, value in invalid:
             with verdict.instance(_instance(coll, f"{name}={value}")) as rec:
                 ex = _items(api, coll, {name: value})
                 rec.check(ex.status == 400, f"{ex.describe()} : 400 attendu")
@@ -509,7 +521,7 @@ def test_items_timestamp(api: OapifContext, verdict: Verdict) -> None:
             if stamp is None:
                 raise NotTested("timeStamp absent : rien à vérifier")
             try:
-                when = _parse_instant(str(stamp))
+                when = parse_instant(str(stamp))
             except ValueError:
                 rec.require(False, f"timeStamp {stamp!r} n'est pas une date-heure RFC 3339")
                 return
@@ -536,17 +548,30 @@ def _http_date(ex: Exchange) -> dt.datetime | None:
 )
 def test_number_matched(api: OapifContext, verdict: Verdict) -> None:
     """If numberMatched is included, it SHALL equal the number of features selected: counted by walking
-    every page, without filter and with the bbox of OAPIF-CORE-019."""
+    every page, without filter, with the bbox of OAPIF-CORE-019, with a datetime interval of OAPIF-CORE-023
+    and with pages of a third of the collection (numberMatched must then be the same on every page)."""
     for coll in api.collections(verdict):
         queries: list[tuple[str, dict[str, str] | None]] = [("sans filtre", None)]
         queries += [(f"bbox={_bbox_param(b)}", {"bbox": _bbox_param(b), "limit": "1000"})
                     for _, b in _boxes_for(api, coll)[:1]]
+        scan = verdict.attempt(_instance(coll, "datetime"), lambda c=coll: api.scan(c))
+        closed = [q for q in datetime_queries([t for f in scan.features for t in f.times]) if "fermé" in q.label] \
+            if scan else []
+        queries += [(f"datetime={q.value}", {"datetime": q.value, "limit": "1000"}) for q in closed[:1]]
+        if scan and scan.complete and len(scan.features) >= 3:
+            size = -(-len(scan.features) // 3)
+            queries.append((f"limit={size} (plusieurs pages)", {"limit": str(size)}))
         for label, params in queries:
             with verdict.instance(_instance(coll, label)) as rec:
-                walk = api.scan(coll) if params is None else api.walk(api.items_url(coll), params)
+                walk = api.scan(coll) if params is None else api.walk(api.items_url(coll), params, owned=True)
                 if walk.number_matched is None:
                     raise NotTested("numberMatched absent : rien à vérifier")
+                if params is not None:
+                    _fail_page_issues(rec, walk)
+                    rec.require(not walk.page_issues, "numberMatched invérifiable : une page du résultat est en erreur")
                 _require_complete(walk, "numberMatched")
+                varying = sorted({repr(v) for v in walk.number_matched_per_page})
+                rec.check(len(varying) == 1, f"numberMatched varie d'une page à l'autre : {', '.join(varying)}")
                 rec.check(walk.number_matched == len(walk.features),
                           f"numberMatched={walk.number_matched} mais {len(walk.features)} entités "
                           f"sur {walk.pages} pages")

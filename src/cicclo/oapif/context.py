@@ -108,6 +108,7 @@ class Walk:
     features: list[FeatureSummary] = field(default_factory=list)
     pages: int = 0
     number_matched: int | None = None
+    number_matched_per_page: list[Any] = field(default_factory=list)
     page_issues: list[str] = field(default_factory=list)
     number_returned_issues: list[str] = field(default_factory=list)
     duplicate_ids: list[Any] = field(default_factory=list)
@@ -185,6 +186,13 @@ class OapifContext:
         except CheckFailed as exc:
             raise NotTested(f"{what} illisible : {exc}") from None
 
+    def required_json(self, ex: Exchange, what: str) -> Any:
+        """The JSON of a response to a request the standard says must succeed, made by the test that owns
+        it: an error status or an unreadable body is a FAIL of that test, with the exchange as evidence."""
+        if ex.status != 200:
+            raise CheckFailed(f"{ex.describe()} : 200 attendu ({what})")
+        return ex.json()
+
     def landing(self) -> Exchange:
         return self.client.get(self.root, accept=ACCEPT_JSON)
 
@@ -231,8 +239,9 @@ class OapifContext:
         return self.client.get(self.url(f"collections/{collection_id}"), accept=ACCEPT_JSON)
 
     def items_url(self, collection: CollectionRef) -> str:
-        """The GeoJSON ``items`` link of a collection entry, else the path fixed by the standard."""
-        for type_ in (GEOJSON, JSON, None):
+        """The GeoJSON ``items`` link of a collection entry, else its JSON one, else the path fixed by the
+        standard: never a link in another format (JSON-LD, HTML...), whose content the checks cannot read."""
+        for type_ in (GEOJSON, JSON):
             links = find_links(collection.entry, "items", type_)
             if links and isinstance(links[0].get("href"), str):
                 return urljoin(self.url("collections"), links[0]["href"])
@@ -244,15 +253,18 @@ class OapifContext:
     # -- page walks -----------------------------------------------------------------------------------
 
     def walk(self, url: str, params: dict[str, str] | None = None,
-             visit: Callable[[dict[str, Any]], None] | None = None) -> Walk:
+             visit: Callable[[dict[str, Any]], None] | None = None, *, owned: bool = False) -> Walk:
         """Follow ``next`` links from ``url`` (with ``params``) until the end, a loop or the page budget.
 
-        Pages are summarised as they arrive (``visit`` sees each raw feature); no page is kept whole.
-        Raises NotTested when the first page is unusable (the test that owns that request reports it).
+        Pages are summarised as they arrive (``visit`` sees each raw feature); no page is kept whole. A
+        next page answered with an error or an unreadable body ends the walk with a ``page_issues`` entry.
+        When the first page is unusable: a FAIL when the calling test ``owned`` that query (it is the
+        request under test), else NotTested (the test that owns that request reports it).
         """
         first = self.client.get(url, accept=ACCEPT_GEOJSON, params=params)
         walk = Walk(first_url=first.url, first_page=first)
-        page = self.precondition_json(first, f"page d'entités {first.url}")
+        page = (self.required_json(first, "requête valide, que la norme impose de servir") if owned
+                else self.precondition_json(first, f"page d'entités {first.url}"))
         seen_urls = {first.url}
         seen_ids: set[str] = set()
         walk.number_matched = page.get("numberMatched") if isinstance(page, dict) else None
@@ -260,6 +272,7 @@ class OapifContext:
         while True:
             walk.pages += 1
             walk.evidence.append(ex.ref)
+            walk.number_matched_per_page.append(page.get("numberMatched") if isinstance(page, dict) else None)
             feats = page.get("features") if isinstance(page, dict) else None
             if not isinstance(feats, list):
                 walk.page_issues.append(f"{ex.url} : pas de tableau « features »")
@@ -295,13 +308,14 @@ class OapifContext:
             seen_urls.add(next_url)
             ex = self.client.get(next_url, accept=ACCEPT_GEOJSON)
             if ex.status != 200:
-                walk.page_issues.append(f"page suivante {ex.describe()}")
+                walk.page_issues.append(f"page suivante (lien next produit par le serveur) {ex.describe()} : "
+                                        "200 attendu")
                 walk.evidence.append(ex.ref)
                 break
             try:
                 page = ex.json()
             except CheckFailed as exc:
-                walk.page_issues.append(str(exc))
+                walk.page_issues.append(f"page suivante (lien next produit par le serveur) illisible : {exc}")
                 walk.evidence.append(ex.ref)
                 break
         return walk

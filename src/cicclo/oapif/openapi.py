@@ -6,6 +6,7 @@ References to OGC schemas (``https://schemas.opengis.net/...``) are resolved fro
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 import weakref
@@ -28,6 +29,10 @@ from cicclo.oapif.schemas import load_external
 _DEFINITIONS: weakref.WeakKeyDictionary[OapifContext, ApiDefinition] = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
 MAX_MESSAGES = 6
+#: the JSON media types of OGC APIs, which openapi-core would otherwise validate as raw bytes
+JSON_MEDIA_TYPES: dict[str, Any] = {mt: json.loads for mt in (
+    "application/geo+json", "application/vnd.oai.openapi+json", "application/ld+json", "application/problem+json",
+    "application/schema+json")}
 
 
 # -- offline resolution -------------------------------------------------------------------------------
@@ -123,13 +128,40 @@ class ApiDefinition:
     server_url: str
     unresolved: set[str] = field(default_factory=set)
     offline: dict[str, Any] = field(default_factory=dict)
+    #: where the definition's paths really sit: the path of the first server URL when it composes with the
+    #: paths into the API's real URLs, else the mount point deduced from the real /collections URL
+    base_path: str = ""
+    #: the part of the definition's paths before /collections (usually empty)
+    path_prefix: str = ""
+    #: why the first server URL and the paths do not compose into the real URLs (None when they do)
+    composition_problem: str | None = None
     _validator: OpenAPI | None = field(default=None, repr=False)
     _validator_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    @property
-    def base_path(self) -> str:
-        """Path of the first server URL: the definition's paths are relative to it."""
-        return urlsplit(self.server_url).path.rstrip("/")
+    def __post_init__(self) -> None:
+        self.base_path = urlsplit(self.server_url).path.rstrip("/")
+
+    def locate(self, collections_url: str) -> None:
+        """Compare server URL + the definition's /collections path with the real /collections URL; when they
+        differ, record one precise diagnosis and read the paths where the API really serves them."""
+        real = urlsplit(collections_url).path.rstrip("/")
+        templates = [t for t in self.paths() if t.rstrip("/").endswith("/collections")]
+        if not templates:
+            return
+        template = min(templates, key=len).rstrip("/")
+        self.path_prefix = template[: -len("/collections")]
+        composed = self.base_path + template
+        if composed == real:
+            return
+        self.composition_problem = (
+            f"l'URL du serveur {self.server_url!r} et le chemin {template!r} de la définition composent "
+            f"{composed!r}, mais la liste des collections est servie à {real!r} : les chemins de la définition "
+            "ne désignent pas les ressources réelles")
+        mount = real[: -len("/collections")]
+        if self.path_prefix and mount.endswith(self.path_prefix):
+            mount = mount[: -len(self.path_prefix)]
+        self.base_path = mount
+        self.server_url = urlsplit(collections_url)._replace(path=mount + "/", query="", fragment="").geturl()
 
     def paths(self) -> dict[str, Any]:
         paths = self.offline.get("paths")
@@ -171,7 +203,7 @@ class ApiDefinition:
     def items_parameters(self, collection_id: str) -> dict[str, dict[str, Any]]:
         """Parameters declared for GET on the items path of a collection (literal or templated path),
         path-level and operation-level merged, every reference resolved."""
-        template = self.match_path(f"/collections/{collection_id}/items")
+        template = self.match_path(f"{self.path_prefix}/collections/{collection_id}/items")
         if template is None:
             return {}
         item = self.resolve(self.paths()[template])
@@ -211,7 +243,8 @@ class ApiDefinition:
         with self._validator_lock:
             if self._validator is None:
                 try:
-                    self._validator = OpenAPI(schema_path(self.offline), config=Config(spec_validator_cls=None))
+                    config = Config(spec_validator_cls=None, extra_media_type_deserializers=JSON_MEDIA_TYPES)
+                    self._validator = OpenAPI(schema_path(self.offline), config=config)
                     self._validator.response_validator_cls  # noqa: B018 - detects the OpenAPI version now
                 except OpenAPIError as exc:
                     raise NotTested(f"définition de l'API inexploitable par le validateur : {exc}") from None
@@ -219,15 +252,17 @@ class ApiDefinition:
 
 
 def _describe(exc: Exception) -> list[str]:
-    """Short messages for an openapi-core error (never the whole response body)."""
+    """One message per schema error of an openapi-core error, whole (reporters shorten them for display)."""
     cause = exc.__cause__
     errors = list(getattr(cause, "schema_errors", None) or [])
     if not errors:
-        return [f"réponse non conforme à la définition : {str(cause or exc)[:300]}"]
+        return [f"réponse non conforme à la définition : {cause or exc}"]
     messages = []
     for err in errors[:MAX_MESSAGES]:
         where = "/".join(str(p) for p in getattr(err, "absolute_path", [])) or "(racine)"
-        messages.append(f"{where} : {str(getattr(err, 'message', err))[:200]}")
+        messages.append(f"{where} : {getattr(err, 'message', err)}")
+    if len(errors) > MAX_MESSAGES:
+        messages.append(f"… et {len(errors) - MAX_MESSAGES} autres erreurs de schéma")
     return messages
 
 
@@ -293,6 +328,7 @@ def _fetch_definition(api: OapifContext) -> ApiDefinition:
         raise NotTested("définition de l'API sans objet « paths » : inutilisable")
     definition = ApiDefinition(url=ex.url, exchange=ex, document=doc, server_url=_first_server_url(doc, ex.url))
     definition.offline = offline_document(doc, definition.unresolved)
+    definition.locate(api.url("collections"))
     return definition
 
 

@@ -84,18 +84,21 @@ def _validator(name: str, base: str) -> jsonschema.protocols.Validator:
     if name.startswith("geojson:"):
         schema = json.loads((GEOJSON_DIR / f"{name.split(':', 1)[1]}.json").read_text(encoding="utf-8"))
         cls = jsonschema.validators.validator_for(schema)
-        return cls(schema)  # type: ignore[no-any-return]
-    return jsonschema.Draft202012Validator({"$ref": base + f"{name}.yaml"}, registry=registry())
+        return cls(schema, format_checker=cls.FORMAT_CHECKER)  # type: ignore[no-any-return]
+    return jsonschema.Draft202012Validator({"$ref": base + f"{name}.yaml"}, registry=registry(),
+                                           format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
 
 
 def schema_errors(name: str, document: Any, limit: int = 5, base: str = PART1_SCHEMAS) -> list[str]:
     """Errors of ``document`` against a Part 1 schema (e.g. 'landingPage', 'collections', 'collection',
     'confClasses', 'featureCollectionGeoJSON', 'featureGeoJSON') or a GeoJSON one ('geojson:Feature',
-    'geojson:FeatureCollection'); an empty list means valid. ``base``: the schema set (Features by default)."""
+    'geojson:FeatureCollection'); an empty list means valid. ``format`` is checked (date-time per RFC 3339, uri
+    per RFC 3986...): a temporal extent without a time zone is not a date-time. ``base``: the schema set
+    (Features by default)."""
     errors = []
     for err in _validator(name, base).iter_errors(document):
         where = "/".join(str(p) for p in err.absolute_path) or "(racine)"
-        errors.append(f"{where} : {err.message[:300]}")
+        errors.append(f"{where} : {err.message}")
         if len(errors) >= limit:
             break
     return errors

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 MAX_INLINE_EVIDENCE = 8
 BODY_PREVIEW_CHARS = 4000
+MESSAGE_PREVIEW_CHARS = 600  # display only: results.json keeps every message whole
 STATUS_COLOURS = {Status.PASS: "#1b7f3b", Status.FAIL: "#b3261e", Status.ERROR: "#8a4b00",
                   Status.NOT_APPLICABLE: "#666", Status.NOT_TESTED: "#666"}
 WARNING_COLOUR = "#b26a00"
@@ -115,6 +116,12 @@ def summary_html(run: RunContext) -> str:
 MAX_QUIET_ROWS = 200  # instances neither FAIL nor ERROR shown per test; every instance stays in results.json
 
 
+def _shortened(message: str) -> str:
+    if len(message) <= MESSAGE_PREVIEW_CHARS:
+        return message
+    return message[:MESSAGE_PREVIEW_CHARS] + " … (message complet dans results.json)"
+
+
 def instances_html(result: TestResult) -> str:
     if not result.instances:
         return ""
@@ -126,7 +133,7 @@ def instances_html(result: TestResult) -> str:
             shown.append(inst)
     rows = "".join(
         f"<tr><td>{escape(i.key)}</td><td>{escape(STATUS_LABELS_FR[i.status])}</td>"
-        f"<td>{'<br>'.join(escape(m) for m in [*i.messages, *i.notes])}</td></tr>"
+        f"<td>{'<br>'.join(escape(_shortened(m)) for m in [*i.messages, *i.notes])}</td></tr>"
         for i in shown
     )
     more = quiet - MAX_QUIET_ROWS

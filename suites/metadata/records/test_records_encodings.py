@@ -1,8 +1,9 @@
 """OGC API Records Part 1: encodings (JSON catalogs, HTML), OpenAPI 3.0, autodiscovery and the searchable
 catalog deployment.
 
-HTML and OpenAPI are checked by the OGC API Features checks (``suites/oapif``), run on the Records API: the
-Records classes only add that the API (its record collections for HTML) satisfies them.
+HTML and OpenAPI are checked by the OGC API Features checks (``cicclo.oapif.html``, ``cicclo.oapif.oas30``, called
+as functions), run on the Records API: the Records classes only add that the API (its record collections for
+HTML) satisfies them.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from urllib.parse import urljoin
 
 from cicclo.declare import conformance
 from cicclo.errors import CheckFailed, NotApplicable, NotTested, TransportError
+from cicclo.oapif import html as oapif_html
+from cicclo.oapif import oas30 as oapif_oas30
 from cicclo.oapif.context import ACCEPT_JSON, CollectionRef, find_links, media_type
 from cicclo.records.context import RecordsContext
 from cicclo.records.schemas import schema_errors
@@ -31,8 +34,6 @@ from cicclo.records.uris import (
     req,
 )
 from cicclo.verdict import Verdict
-from suites.oapif import test_html as oapif_html
-from suites.oapif import test_oas30 as oapif_oas30
 
 CATALOG_JSON = "application/ogc-catalog+json"
 ACCEPT_CATALOG = f"{CATALOG_JSON}, application/json;q=0.9"
@@ -117,7 +118,7 @@ def test_catalog_json_media_type(api: RecordsContext, verdict: Verdict) -> None:
 def test_html_definition(api: RecordsContext, verdict: Verdict) -> None:
     """Every 200-response to a request for HTML SHALL be text/html: landing page, conformance, collections, a
     record collection, its records and one record (the OGC API Features HTML check, on record collections)."""
-    oapif_html.test_html_definition(_view(api), verdict)
+    oapif_html.html_definition(_view(api), verdict)
 
 
 @conformance(
@@ -130,18 +131,18 @@ def test_html_definition(api: RecordsContext, verdict: Verdict) -> None:
 def test_html_content(api: RecordsContext, verdict: Verdict) -> None:
     """HTML responses (items page and record page included) SHALL be HTML5 documents carrying the content of
     the resource: they parse, have a title and links (the rest is checked by hand)."""
-    oapif_html.test_html_content(_view(api), verdict)
+    oapif_html.html_content(_view(api), verdict)
 
 
 # -- OpenAPI 3.0 --------------------------------------------------------------------------------------
 
 OAS_COMMON: tuple[tuple[str, Callable[..., None]], ...] = (
-    ("oas30/completeness", oapif_oas30.test_completeness),
-    ("oas30/exceptions-codes", oapif_oas30.test_exceptions_codes),
-    ("oas30/oas-definition-1", oapif_oas30.test_oas_definition_1),
-    ("oas30/oas-definition-2", oapif_oas30.test_oas_definition_2),
-    ("oas30/oas-impl", oapif_oas30.test_oas_impl),
-    ("oas30/security", oapif_oas30.test_security),
+    ("oas30/completeness", oapif_oas30.completeness),
+    ("oas30/exceptions-codes", oapif_oas30.exceptions_codes),
+    ("oas30/oas-definition-1", oapif_oas30.oas_definition_1),
+    ("oas30/oas-definition-2", oapif_oas30.oas_definition_2),
+    ("oas30/oas-impl", oapif_oas30.oas_impl),
+    ("oas30/security", oapif_oas30.security),
 )
 
 

@@ -46,7 +46,7 @@ def _query(api: RecordsContext, coll: CollectionRef, rec: InstanceRecorder, para
     first = api.client.get(api.items_url(coll), accept="application/geo+json", params=query)
     rec.require(first.status == 200, f"{first.describe()} : 200 attendu")
     got: list[dict[str, Any]] = []
-    walk = api.walk(api.items_url(coll), query, got.append)
+    walk = api.walk(api.items_url(coll), query, got.append, owned=True)
     rec.require(walk.complete, f"{params} : parcours du résultat incomplet "
                 f"({walk.cut_reason or '; '.join(walk.page_issues) or 'page en erreur'})")
     if walk.duplicate_ids:  # a paging defect, judged by OAREC-032; the set of records is still compared here
@@ -181,7 +181,7 @@ def test_limit(api: RecordsContext, verdict: Verdict) -> None:
             size = max(1, min(3, len(records) - 1))
             pages: list[int] = []
             got: list[dict[str, Any]] = []
-            walk = api.walk(api.items_url(coll), {"limit": str(size)}, got.append)
+            walk = api.walk(api.items_url(coll), {"limit": str(size)}, got.append, owned=True)
             rec.require(walk.complete, f"limit={size} : parcours incomplet "
                         f"({walk.cut_reason or '; '.join(walk.page_issues) or 'page en erreur'})")
             for issue in walk.number_returned_issues:
@@ -195,7 +195,9 @@ def test_limit(api: RecordsContext, verdict: Verdict) -> None:
             _compare(rec, f"limit={size} (toutes les pages, {pages[0]} pages)", got, _ids(records))
             for params in ({}, {"limit": str(RECORDS_PAGE * 5)}):
                 seen: list[dict[str, Any]] = []
-                full = api.walk(api.items_url(coll), params, seen.append)
+                full = api.walk(api.items_url(coll), params, seen.append, owned=True)
+                for issue in full.page_issues:
+                    rec.fail(f"{params or 'sans limit'} : {issue}")
                 if full.complete and isinstance(full.number_matched, int):
                     rec.check(len(_ids(seen)) == full.number_matched,
                               f"{params or 'sans limit'} : numberMatched={full.number_matched} mais "
