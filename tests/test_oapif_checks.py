@@ -177,8 +177,11 @@ def test_datetime_queries_cover_the_abnf() -> None:
     assert datetime_queries(values[:3]) == []
 
 
-@pytest.mark.parametrize("status, count, problems, seen", [
-    (400, None, 0, "400 vu"), (200, 3, 0, "plafonnée"), (200, 11, 1, ""), (500, None, 1, "")])
-def test_limit_outside_the_declared_range(status: int, count: int | None, problems: int, seen: str) -> None:
-    found, note = limit_outcome(20, 10, status, count)
+@pytest.mark.parametrize("asked, bound, status, count, problems, seen", [
+    (0, 0, 400, None, 0, "400 vu"), (0, 0, 200, 0, 0, "plafonnée"), (20, 10, 400, None, 1, ""),
+    (20, 10, 200, 3, 0, "plafonnée"), (20, 10, 200, 11, 1, ""), (20, 10, 500, None, 1, "")])
+def test_limit_outside_the_declared_range(asked: int, bound: int, status: int, count: int | None, problems: int,
+                                          seen: str) -> None:
+    """Below the minimum a 400 or a capped page; above the maximum only a capped page (fc-limit-response-1 C)."""
+    found, note = limit_outcome(asked, bound, status, count)
     assert len(found) == problems and seen in note

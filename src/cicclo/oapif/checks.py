@@ -248,13 +248,19 @@ def datetime_queries(values: list[str]) -> list[DatetimeQuery]:
 
 
 def limit_outcome(asked: int, bound: int, status: int | None, count: int | None) -> tuple[list[str], str]:
-    """Problems and what was seen for a limit outside the declared range (0 below a minimum, or above the
-    maximum): a 400 (an invalid value, /req/core/query-param-invalid) or a 200 holding at most ``bound``
-    features (the limit capped) are both allowed."""
-    if status == 400:
+    """Problems and what was seen for a limit outside the declared range. Below the minimum (``limit=0``) a 400
+    (an invalid value, /req/core/query-param-invalid) or a 200 holding at most ``bound`` features are both
+    allowed. Above the declared maximum, 17-069r4 /req/core/fc-limit-response-1 C says the value "SHALL NOT
+    result in an error (instead use the maximum as the parameter value)": only a capped 200 passes."""
+    above_maximum = asked > bound
+    if status == 400 and not above_maximum:
         return [], f"limit={asked} hors des bornes déclarées : 400 vu (valeur invalide refusée)"
+    if status == 400:
+        return [f"limit={asked} au-delà du maximum déclaré ({bound}) refusé en 400 : la valeur ne doit pas "
+                "causer d'erreur, le maximum la remplace (/req/core/fc-limit-response-1 C)"], ""
     if status != 200 or count is None:
-        return [f"limit={asked} : réponse {status}, 200 (limite plafonnée) ou 400 (valeur invalide) attendu"], ""
+        expected = "200 (limite plafonnée)" + ("" if above_maximum else " ou 400 (valeur invalide)")
+        return [f"limit={asked} : réponse {status}, {expected} attendu"], ""
     if count > bound:
         return [f"limit={asked} : {count} entités renvoyées, au plus {bound} attendues"], ""
     return [], f"limit={asked} hors des bornes déclarées : 200 vu avec {count} entités (limite plafonnée à {bound})"

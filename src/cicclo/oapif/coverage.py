@@ -96,8 +96,8 @@ COVERAGE: dict[str, list[Row]] = {
          "chaque opération items", "OAPIF-CORE-020")),
     req("core/fc-limit-response"): _rows(
         ("au plus limit entités", "limit=1 et limit=7 (requête valide : une erreur est un FAIL)", "OAPIF-CORE-021"),
-        ("au plus le maximum déclaré ; au-delà, plafonnement", "limit = maximum + 1000 : 200 plafonné ou 400 admis, "
-         "la note dit lequel", "OAPIF-CORE-021"),
+        ("au plus le maximum déclaré ; au-delà, pas d'erreur : le maximum remplace la valeur (C)", "limit = "
+         "maximum + 1000 : seul un 200 plafonné passe, un 400 est un FAIL", "OAPIF-CORE-021"),
         ("sous le minimum déclaré", "limit=0 (minimum ≥ 1 ou absent) : 400 ou 200 sans entité admis, la note dit "
          "lequel", "OAPIF-CORE-021")),
     req("core/fc-time-definition"): _rows(
