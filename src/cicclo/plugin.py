@@ -140,6 +140,17 @@ class BuiltinServices:
             self._tmp = None
 
 
+def probe_hosts(client: HttpClient, target: Target, suites: set[str]) -> None:
+    """When the selected suites talk to several hosts, probe them all at once before the tests: hosts that hang
+    or refuse open their breaker together, so a run against N dead hosts costs one deadline, not N."""
+    from cicclo.http import host_key
+
+    needed = {svc for suite in suites for svc in SUITE_SERVICES.get(suite, ())}
+    urls = [s.url for name, s in target.services.items() if s.url and name in needed]
+    if len({host_key(u) for u in urls}) > 1:
+        client.probe(urls)
+
+
 def _is_suite_run(config: pytest.Config) -> bool:
     return bool(selected_suites(config))
 
@@ -182,6 +193,7 @@ def pytest_configure(config: pytest.Config) -> None:
         auth_params=auth_params,
         allow_write=target.allow_write,
     )
+    probe_hosts(client, target, selected_suites(config))
     run = RunContext(
         target=target, out_dir=out_dir, client=client, redactor=redactor, budgets=budgets,
         started_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), builtins=builtins, profile=profile,
