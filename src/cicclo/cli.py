@@ -14,7 +14,7 @@ from typing import Any
 from cicclo.errors import ConfigurationError
 from cicclo.model import LEVEL_LABELS_FR, Level
 from cicclo.profiles import profile_state
-from cicclo.targets import REPO_ROOT, Target, all_target_paths, load_target
+from cicclo.targets import REPO_ROOT, Target, all_target_paths, literal_credentials, load_target
 
 # a suite name on the command line is a folder of suites/; the metadata suite gathers four parts, each runnable alone
 SUITES = {
@@ -225,6 +225,8 @@ def command_targets(args: argparse.Namespace) -> int:
             invalid += 1
             continue
         print(f"{target.id:16s} {target.name}")
+        for warning in literal_credentials(target):
+            print(f"ATTENTION {warning}", file=sys.stderr)
         for svc in target.services.values():
             state = svc.url or (f"intégré ({svc.builtin})" if svc.builtin else f"non documenté : {svc.note}")
             print(f"{'':16s}   {svc.name:15s} {state}")

@@ -18,7 +18,7 @@ import pytest
 
 from cicclo.declare import Declaration, declaration_of
 from cicclo.errors import CheckFailed, ConfigurationError, NotApplicable, NotTested, TransportError
-from cicclo.http import EvidenceStore, HttpClient
+from cicclo.http import EvidenceStore, HttpClient, write_atomic
 from cicclo.model import InstanceResult, Status, TestResult, aggregate, exit_status
 from cicclo.profiles import profile_state
 from cicclo.redact import Redactor
@@ -177,7 +177,7 @@ def pytest_configure(config: pytest.Config) -> None:
     except Exception as exc:
         builtins.stop()
         raise pytest.UsageError(f"service intégré : démarrage impossible : {exc}") from None
-    redactor = Redactor({**secrets, **builtins.secrets})
+    redactor = Redactor({**secrets, **builtins.secrets}, credential_params=target.redact_params)
     budgets = replace(
         target.budgets,
         max_collections=config.getoption("max_collections") or target.budgets.max_collections,
@@ -218,15 +218,14 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 def scrub_outputs(run: RunContext) -> None:
-    """Last line of defence: no known secret value survives in any output file."""
-    if not run.redactor.secrets:
-        return
+    """Last line of defence: no known secret value, userinfo or credential parameter survives in any output
+    file (each rewritten atomically)."""
     for path in run.out_dir.rglob("*"):
-        if path.is_file() and path.suffix in (".json", ".xml", ".html", ".txt", ".log", ".yml", ".yaml"):
+        if path.is_file() and path.suffix in (".json", ".jsonld", ".xml", ".html", ".txt", ".log", ".yml", ".yaml"):
             text = path.read_text(encoding="utf-8", errors="replace")
             clean = run.redactor.text(text)
             if clean != text:
-                path.write_text(clean, encoding="utf-8")
+                write_atomic(path, clean)
 
 
 def declaration_problems(items: list[tuple[str, Any, bool]]) -> tuple[dict[str, Declaration], list[str]]:

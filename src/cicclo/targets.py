@@ -64,6 +64,7 @@ class Target:
     limits: Limits = field(default_factory=Limits)
     budgets: Budgets = field(default_factory=Budgets)
     allow_write: bool = False
+    redact_params: tuple[str, ...] = ()
 
     def secrets(self) -> dict[str, str]:
         """Environment variable name -> value, for redaction and authentication."""
@@ -291,7 +292,24 @@ def load_target(name_or_file: str) -> Target:
         ),
         budgets=Budgets(**data.get("budgets", {})),
         allow_write=bool(data.get("allow_write", False)),
+        redact_params=tuple(data.get("redact_params", ())),
     )
+
+
+def literal_credentials(target: Target) -> list[str]:
+    """Warnings for credentials written in clear in a target file (userinfo, credential query parameters):
+    they are masked in every output, but belong in an environment variable named by ``auth``."""
+    from cicclo.redact import Redactor
+
+    red = Redactor(credential_params=target.redact_params)
+    text = target.path.read_text(encoding="utf-8", errors="replace")
+    warnings = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if red.text(line) != line:
+            warnings.append(f"{target.path}:{number}: un identifiant ou un secret est écrit en clair dans le "
+                            "fichier cible (il est masqué dans les sorties, mais sa place est une variable "
+                            "d'environnement nommée par auth.env)")
+    return warnings
 
 
 def all_target_paths() -> list[Path]:

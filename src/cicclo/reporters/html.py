@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Generator
 from html import escape
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -63,7 +64,8 @@ def link(uri: str) -> str:
 def target_html(run: RunContext) -> str:
     target = run.target
     services = "".join(
-        f"<li>{escape(svc.name)} : {link(svc.url) if svc.url else escape(svc.note or 'non documenté')}</li>"
+        f"<li>{escape(svc.name)} : "
+        f"{link(run.redactor.url(svc.url)) if svc.url else escape(svc.note or 'non documenté')}</li>"
         for svc in target.services.values()
     )
     product = " ".join(p for p in (target.product, target.product_version) if p) or "non précisé"
@@ -183,6 +185,20 @@ class HtmlReportHooks:
 
     def __init__(self, run: RunContext) -> None:
         self.run = run
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        """pytest-html rewrites its file in place: make each write atomic and redacted, so that report.html
+        appears whole or not at all and never holds a secret."""
+        from pytest_html.basereport import BaseReport
+
+        from cicclo.http import write_atomic
+
+        redact = self.run.redactor.text
+        for plugin in session.config.pluginmanager.get_plugins():
+            if isinstance(plugin, BaseReport):
+                path = Path(plugin._report_path)  # noqa: SLF001 - pytest-html has no public writer hook
+                plugin._write_report = lambda text, path=path: write_atomic(path, redact(text))  # type: ignore[method-assign]  # noqa: SLF001
 
     @pytest.hookimpl(tryfirst=True, wrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:

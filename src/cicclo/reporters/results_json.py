@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import platform
 import sys
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cicclo import __version__
+from cicclo.http import write_atomic
 from cicclo.model import Status, TestResult
 
 DESELECTED = "désélectionné pour cette campagne"
@@ -20,14 +19,6 @@ if TYPE_CHECKING:
 
 FORMAT = "cicclo/results"
 FORMAT_VERSION = "1.0"
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write through a temporary file in the same folder, so no reader ever sees half a file."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
 
 
 def document(run: RunContext, results: list[TestResult]) -> dict[str, Any]:
