@@ -69,7 +69,7 @@ ALIAS_BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
 
 
 @pytest.mark.parametrize(("text", "line", "expected"), [
-    (SERVICES + "notes: " + "[" * 3000 + "]" * 3000 + "\n", 6, "imbriqué à plus de 200 niveaux"),
+    (SERVICES + "notes: " + "[" * 3000 + "]" * 3000 + "\n", 6, "imbriqué à plus de 100 niveaux"),
     (SERVICES + ALIAS_BOMB, None, "expansion refusée"),
     ("id: x\nname: x\nservices:\n  oapif:\n    url: http:///path\n", 5, "champ services.oapif.url : URL sans hôte"),
     ("id: x\nname: x\nservices:\n  oapif:\n    url: http://h:port/\n", 5, "champ services.oapif.url : port invalide"),
