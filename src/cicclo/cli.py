@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -30,9 +31,11 @@ DEFAULT_SUITES = ("oapif", "metadata", "proconnect")
 USAGE_ERROR = 2
 PYTEST_USAGE_ERROR = 4
 PYTEST_NO_TESTS = 5
+INTERRUPTED = 130  # 128 + SIGINT, as shells report a command stopped by Ctrl-C
+INTERRUPT_GRACE_S = 60
 RUN_STATUSES = (0, 1, 3)  # what the plugin makes of a completed run (model.exit_status)
 # over several targets the worst status wins: a usage error, then a FAIL, then an ERROR, then success
-SEVERITY = {USAGE_ERROR: 4, 1: 3, 3: 2, 0: 1}
+SEVERITY = {INTERRUPTED: 5, USAGE_ERROR: 4, 1: 3, 3: 2, 0: 1}
 REPORT_FILES = ("report.html", "results.json", "junit.xml", "earl.jsonld")
 
 
@@ -159,16 +162,36 @@ def _run_one(args: argparse.Namespace, name: str, target: Target, several: bool)
     """One pytest session against one target, in a fresh interpreter; returns the cicclo exit status."""
     out = _out_dir(args.out, target.id, several)
     print(f"== cible {target.id} : {target.name}", flush=True)
-    status = subprocess.call(_pytest_command(args, name, out), cwd=REPO_ROOT)
+    status = _run_pytest(_pytest_command(args, name, out))
     produced = (out / "results.json").is_file()
     if produced:
         _link_latest(out, target.id)
         _print_reports(out, target.id)
+    if status == INTERRUPTED:
+        print(f"cicclo : {target.id} : campagne interrompue ; sorties partielles marquées complete: false, "
+              "interrupted: true", file=sys.stderr)
+        return INTERRUPTED
     problem = _run_problem(status, produced)
     if problem:
         print(f"cicclo : {target.id} : {problem}", file=sys.stderr)
         return USAGE_ERROR
     return status
+
+
+def _run_pytest(cmd: list[str]) -> int:
+    """Run the pytest child in its own process group; Ctrl-C is passed to it once, and it is given time to stop
+    cleanly and write its partial outputs (a second Ctrl-C stops it at once). INTERRUPTED when interrupted."""
+    child = subprocess.Popen(cmd, cwd=REPO_ROOT, process_group=0)
+    try:
+        return child.wait()
+    except KeyboardInterrupt:
+        child.send_signal(signal.SIGINT)
+        try:
+            child.wait(timeout=INTERRUPT_GRACE_S)
+        except (KeyboardInterrupt, subprocess.TimeoutExpired):
+            child.terminate()
+            child.wait()
+        return INTERRUPTED
 
 
 def _run_problem(status: int, produced: bool) -> str | None:
@@ -196,7 +219,11 @@ def command_run(args: argparse.Namespace) -> int:
         targets = _validate_run(args)
     except ConfigurationError as exc:
         return _error(str(exc))
-    statuses = [_run_one(args, name, target, len(targets) > 1) for name, target in targets]
+    statuses = []
+    for name, target in targets:
+        statuses.append(_run_one(args, name, target, len(targets) > 1))
+        if statuses[-1] == INTERRUPTED:
+            break
     return max(statuses, key=lambda s: SEVERITY[s])
 
 

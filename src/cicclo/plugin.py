@@ -48,6 +48,7 @@ class RunContext:
     declarations: dict[str, Declaration] = field(default_factory=dict)
     builtins: BuiltinServices | None = None
     profile: Any = None
+    interrupted: bool = False
 
     def profile_verdict(self) -> dict[str, Any] | None:
         return self.profile.verdict(self.results) if self.profile is not None else None
@@ -412,6 +413,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     run = session.config.stash.get(RUN_KEY, None)
     if run is None or not run.declarations:
         return
+    run.interrupted = exitstatus == pytest.ExitCode.INTERRUPTED
     for test_id, decl in run.declarations.items():
         if test_id not in run.results:
             run.results[test_id] = _result(decl, Status.NOT_TESTED, "test non exécuté (campagne interrompue)", [], "")

@@ -42,8 +42,9 @@ def document(run: RunContext, results: list[TestResult]) -> dict[str, Any]:
             "runner": {"python": platform.python_version(), "platform": sys.platform},
             "stats": run.client.stats.to_json(run.wall_seconds()),
             "profile": run.profile_verdict(),
-            "complete": not any(r.message == DESELECTED for r in results)
+            "complete": not run.interrupted and not any(r.message == DESELECTED for r in results)
             and (run.profile_verdict() or {}).get("complete", True),
+            "interrupted": run.interrupted,
         },
         "summary": summary,
         "results": [r.to_json() for r in results],
