@@ -97,3 +97,13 @@ def test_hosts_include_the_port(tmp_path: Path) -> None:
     path = _write(tmp_path, "id: x\nname: x\nservices:\n  oapif:\n    url: http://h:8080/\n"
                             "    extra_hosts: [cdn.example, 'tiles.example:8443']\n")
     assert load_target(path).hosts() == {"h:8080", "cdn.example", "tiles.example:8443"}
+
+
+def test_credentials_written_in_clear_are_warned_about(tmp_path: Path) -> None:
+    from cicclo.targets import literal_credentials
+
+    path = _write(tmp_path, "id: x\nname: x\nservices:\n  oapif:\n    url: https://moi:secret@h/\n"
+                            "  csw:\n    url: https://h/csw?SERVICE=CSW&apikey=abc123\n")
+    warnings = literal_credentials(load_target(path))
+    assert [w.split(": ")[0] for w in warnings] == [f"{path}:5", f"{path}:7"]
+    assert not literal_credentials(load_target(_write(tmp_path, SERVICES)))
