@@ -15,7 +15,7 @@ from cicclo.errors import InvalidContent
 MAX_DEPTH = 100
 MAX_YAML_ALIASES = 1000
 MAX_YAML_NODES = 1_000_000
-MAX_NUMBER_DIGITS = 4000  # Python refuses to convert longer integers (sys.get_int_max_str_digits)
+MAX_NUMBER_DIGITS = 4300  # Python refuses to convert longer integers (sys.get_int_max_str_digits)
 
 _KEEP = b'"[]{}'
 _DROP = bytes(b for b in range(256) if b not in _KEEP)
@@ -53,8 +53,10 @@ def json_document(body: bytes | str, what: str) -> Any:
         return json.loads(data)
     except UnicodeDecodeError as exc:
         raise InvalidContent(f"{what} : contenu invalide : corps JSON qui n'est pas en UTF-8 ({exc})") from None
-    except ValueError as exc:  # JSONDecodeError, and integers too long to convert
+    except json.JSONDecodeError as exc:
         raise InvalidContent(f"{what} : contenu invalide : corps JSON invalide ({exc})") from None
+    except ValueError:  # an integer too long to convert
+        raise InvalidContent(f"{what} : contenu invalide : nombre de plus de {MAX_NUMBER_DIGITS} chiffres") from None
     except RecursionError:
         raise InvalidContent(f"{what} : contenu invalide : JSON trop profondément imbriqué") from None
 
