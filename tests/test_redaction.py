@@ -98,3 +98,11 @@ def test_deep_json_is_redacted_without_recursion() -> None:
     for _ in range(100_000):
         out = out[0]  # type: ignore[index]
     assert out == {"token": MASK}
+
+
+def test_secrets_added_during_the_run_are_masked() -> None:
+    red = Redactor({"CIBLE_CLE": SECRET})
+    assert red.text("cookie=valeur-de-session-99") == "cookie=valeur-de-session-99"
+    red.secrets.setdefault("COOKIE", "valeur-de-session-99")
+    assert "valeur-de-session-99" not in red.text("cookie=valeur-de-session-99")
+    assert SECRET not in red.text(SECRET)

@@ -56,11 +56,11 @@ class Redactor:
 
     def __init__(self, secrets: Mapping[str, str] | None = None, credential_params: Iterable[str] = ()) -> None:
         # env var name -> value; very short values would mask innocent text, so they are refused upstream
+        # secrets met during the run (session cookies, codes) are added to this dict by the families
         self.secrets = {name: value for name, value in (secrets or {}).items() if value}
-        forms = sorted(((form, name) for name, value in self.secrets.items() for form in encodings(value)),
-                       key=lambda p: -len(p[0]))
-        self._form_names = {form.lower(): name for form, name in reversed(forms)}
-        self._known = re.compile("|".join(re.escape(f) for f, _ in forms), re.IGNORECASE) if forms else None
+        self._known: re.Pattern[str] | None = None
+        self._form_names: dict[str, str] = {}
+        self._compiled_for = -1
         names = sorted({*CREDENTIAL_PARAMS, *(n.lower() for n in credential_params)}, key=len, reverse=True)
         alternatives = "|".join(re.escape(n) for n in names)
         # a parameter is preceded by ? & ; (raw, percent-encoded or HTML-escaped) and followed by = or %3D
@@ -68,9 +68,20 @@ class Redactor:
             rf"(?i)((?:[?&;]|%3F|%26|&amp;|%253F|%2526)(?:{alternatives})(?:=|%3D|%253D))(?!\$\{{|<secret:|\*\*\*)[^&#\s\"'<>]*")
         self._param_names = set(names)
 
+    def _known_values(self) -> re.Pattern[str] | None:
+        """One pattern for every form of every known secret, rebuilt when secrets were added."""
+        if self._compiled_for != len(self.secrets):
+            forms = sorted(((form, name) for name, value in self.secrets.items() if value
+                            for form in encodings(value)), key=lambda p: -len(p[0]))
+            self._form_names = {form.lower(): name for form, name in reversed(forms)}
+            self._known = re.compile("|".join(re.escape(f) for f, _ in forms), re.IGNORECASE) if forms else None
+            self._compiled_for = len(self.secrets)
+        return self._known
+
     def text(self, text: str) -> str:
-        if self._known is not None:
-            text = self._known.sub(lambda m: f"<secret:{self._form_names.get(m.group(0).lower(), '?')}>", text)
+        known = self._known_values()
+        if known is not None:
+            text = known.sub(lambda m: f"<secret:{self._form_names.get(m.group(0).lower(), '?')}>", text)
         text = USERINFO.sub(lambda m: f"{m.group(1)}{MASK}{m.group(2)}", text)
         text = self._param.sub(lambda m: f"{m.group(1)}{MASK}", text)
         text = JWT.sub("<jeton JWT masqué>", text)
