@@ -160,14 +160,29 @@ def test_the_run_budget_bounds_a_request_in_flight(tmp_path: Path) -> None:
         assert time.monotonic() - started < 3.5
 
 
-def test_a_timeout_opens_the_breaker_at_once(tmp_path: Path) -> None:
+def test_a_host_that_fails_the_probe_is_not_waited_on_again(tmp_path: Path) -> None:
     with serve(hang) as (url, seen):
         c = client(tmp_path, Limits(read_timeout=0.5))
-        with pytest.raises(TransportError, match="pas de réponse"):
-            c.get(url + "a")
+        started = time.monotonic()
+        c.probe([url, url + "autre"])
+        assert time.monotonic() - started < 2  # the URLs are probed together
         with pytest.raises(TransportError, match="injoignable"):
             c.get(url + "b")
-    assert len(seen.requests) == 1
+    assert len(seen.requests) == 2
+
+
+def test_one_hanging_resource_does_not_condemn_its_host(tmp_path: Path) -> None:
+    def some_hang(h: object) -> None:
+        if "lent" in h.path:  # type: ignore[attr-defined]
+            hang(h)  # type: ignore[arg-type]
+        else:
+            reply(h, 200, "{}")  # type: ignore[arg-type]
+
+    with serve(some_hang) as (url, _):
+        c = client(tmp_path, Limits(read_timeout=0.5))
+        with pytest.raises(TransportError, match="pas de réponse"):
+            c.get(url + "lent")
+        assert c.get(url + "rapide").status == 200
 
 
 def test_breaker_half_opens_after_its_cooldown_and_closes_on_an_answer(tmp_path: Path) -> None:

@@ -397,9 +397,9 @@ class _HostState:
 
 
 class Breaker:
-    """Per host: open after ``threshold`` consecutive transport failures (at once after a timeout: a hanging host
-    is not waited on twice), half-open after a cooldown (one request probes, the others still fail fast), closed
-    again by any answer; each failed probe doubles the cooldown (up to ten times the first)."""
+    """Per host: open after ``threshold`` consecutive transport failures (at once when the host failed the probe
+    at the start of the run), half-open after a cooldown (one request tries again, the others still fail fast),
+    closed again by any answer; each failed try doubles the cooldown (up to ten times the first)."""
 
     def __init__(self, threshold: int, cooldown: float, clock: Callable[[], float] = time.monotonic) -> None:
         self.threshold = max(1, threshold)
@@ -425,7 +425,7 @@ class Breaker:
         with self._lock:
             self._hosts.pop(host, None)
 
-    def failure(self, host: str, timeout: bool) -> None:
+    def failure(self, host: str, at_once: bool = False) -> None:
         with self._lock:
             state = self._hosts.setdefault(host, _HostState())
             state.failures += 1
@@ -433,7 +433,7 @@ class Breaker:
                 state.probing = False
                 state.cooldown = min(state.cooldown * 2, self.cooldown * 10)
                 state.opened_at = self.clock()
-            elif state.opened_at is None and (timeout or state.failures >= self.threshold):
+            elif state.opened_at is None and (at_once or state.failures >= self.threshold):
                 state.cooldown = self.cooldown
                 state.opened_at = self.clock()
 
@@ -559,7 +559,7 @@ class HttpClient:
         at the start of the run: N dead hosts cost one request deadline, not N. Redirects are not followed."""
         def one(url: str) -> None:
             with contextlib.suppress(TransportError):
-                self._send("GET", url, {}, None)
+                self._send("GET", url, {}, None, probe=True)
 
         urls = list(dict.fromkeys(urls))
         with ThreadPoolExecutor(max_workers=max(1, min(len(urls), self.limits.concurrency))) as pool:
@@ -601,7 +601,8 @@ class HttpClient:
             return ex
         raise TransportError(f"plus de {MAX_REDIRECTS} redirections depuis {url}")
 
-    def _send(self, method: str, url: str, headers: dict[str, str], redirected_from: str | None) -> Exchange:
+    def _send(self, method: str, url: str, headers: dict[str, str], redirected_from: str | None,
+              probe: bool = False) -> Exchange:
         host = self._check_host(url)
         if self.run_seconds() > self.limits.run_budget_s:
             raise TransportError(f"budget de temps de la campagne épuisé ({self.limits.run_budget_s:.0f} s)")
@@ -625,7 +626,7 @@ class HttpClient:
             ex.error = str(exc)
             with self._stats_lock:
                 self.stats.transport_errors += 1
-            self.breaker.failure(host, timeout=isinstance(exc, NoAnswerInTime))
+            self.breaker.failure(host, at_once=probe)
             self.evidence.record(ex, test_id)
             attach_evidence([ex.ref])
             raise

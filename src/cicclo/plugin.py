@@ -142,13 +142,11 @@ class BuiltinServices:
 
 
 def probe_hosts(client: HttpClient, target: Target, suites: set[str]) -> None:
-    """When the selected suites talk to several hosts, probe them all at once before the tests: hosts that hang
-    or refuse open their breaker together, so a run against N dead hosts costs one deadline, not N."""
-    from cicclo.http import host_key
-
+    """Probe the hosts of the selected suites' services all at once before the tests: hosts that hang or refuse
+    open their breaker together, so a run against N dead hosts costs one request deadline, not N per host."""
     needed = {svc for suite in suites for svc in SUITE_SERVICES.get(suite, ())}
     urls = [s.url for name, s in target.services.items() if s.url and name in needed]
-    if len({host_key(u) for u in urls}) > 1:
+    if urls:
         client.probe(urls)
 
 
