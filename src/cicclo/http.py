@@ -394,6 +394,7 @@ class _HostState:
     opened_at: float | None = None
     cooldown: float = 0.0
     probing: bool = False
+    last_error: str = ""
 
 
 class Breaker:
@@ -418,17 +419,19 @@ class Breaker:
             if wait > 0 or state.probing:
                 retry = f"nouvel essai dans {wait:.0f} s" if wait > 0 else "essai en cours"
                 raise TransportError(f"hôte {host} considéré injoignable après {state.failures} échec(s) de "
-                                     f"transport consécutif(s) (disjoncteur ouvert, {retry})")
+                                     f"transport consécutif(s) (disjoncteur ouvert, {retry}) ; dernier échec : "
+                                     f"{state.last_error}")
             state.probing = True  # half-open: this request is the probe
 
     def success(self, host: str) -> None:
         with self._lock:
             self._hosts.pop(host, None)
 
-    def failure(self, host: str, at_once: bool = False) -> None:
+    def failure(self, host: str, error: str, at_once: bool = False) -> None:
         with self._lock:
             state = self._hosts.setdefault(host, _HostState())
             state.failures += 1
+            state.last_error = error
             if state.probing:
                 state.probing = False
                 state.cooldown = min(state.cooldown * 2, self.cooldown * 10)
@@ -626,7 +629,7 @@ class HttpClient:
             ex.error = str(exc)
             with self._stats_lock:
                 self.stats.transport_errors += 1
-            self.breaker.failure(host, at_once=probe)
+            self.breaker.failure(host, ex.error, at_once=probe)
             self.evidence.record(ex, test_id)
             attach_evidence([ex.ref])
             raise

@@ -192,7 +192,6 @@ def pytest_configure(config: pytest.Config) -> None:
         auth_params=auth_params,
         allow_write=target.allow_write,
     )
-    probe_hosts(client, target, selected_suites(config))
     run = RunContext(
         target=target, out_dir=out_dir, client=client, redactor=redactor, budgets=budgets,
         started_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), builtins=builtins, profile=profile,
@@ -270,6 +269,13 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
         item.user_properties.append(("requirements", " ".join(decl.requirements)))
         if decl.abstract_test:
             item.user_properties.append(("abstract_test", decl.abstract_test))
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Probe the target's hosts once the tests are known (an interruption from here on still writes outputs)."""
+    run = session.config.stash.get(RUN_KEY, None)
+    if run is not None and session.items:
+        probe_hosts(run.client, run.target, selected_suites(session.config))
 
 
 def pytest_deselected(items: list[pytest.Item]) -> None:
