@@ -73,3 +73,33 @@ def free_port_with_nothing_listening() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+@contextmanager
+def scripted_socket(script: list[bytes | None]) -> Iterator[tuple[str, list[bytes]]]:
+    """A raw loopback server that plays one entry of ``script`` per connection: bytes are sent as the whole
+    answer, None resets the connection (RST) after reading the request; yields (base URL, requests read)."""
+    seen: list[bytes] = []
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(16)
+
+    def play() -> None:
+        for answer in script:
+            try:
+                conn, _ = sock.accept()
+            except OSError:
+                return
+            with conn:
+                seen.append(conn.recv(65536))
+                if answer is None:
+                    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+                else:
+                    conn.sendall(answer)
+
+    thread = threading.Thread(target=play, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}/", seen
+    finally:
+        sock.close()

@@ -58,3 +58,38 @@ def test_violation_names_focus_node_and_path(tmp_path: Path) -> None:
     message = results["MD-DCAT-002"]["message"]
     assert "<https://catalogue.example.org/jeux/bornes>" in message and "dct:description" in message
     assert "dcat:accessURL" in message
+
+
+LAUGHS = (b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa">'
+          + b"".join(f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">'.encode() for i in range(9))
+          + b']><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:d="http://www.w3.org/ns/dcat#">'
+          b'<d:Catalog rdf:about="http://h/c"><d:title>&j;</d:title></d:Catalog></rdf:RDF>')
+
+
+@pytest.mark.parametrize(("body", "fmt", "expected"), [
+    (b'{"@context": "http://127.0.0.1:9/contexte.jsonld", "@id": "http://h/c"}', "json-ld",
+     "contexte distant non fourni avec la suite, non téléchargé : http://127.0.0.1:9/contexte.jsonld"),
+    (b'{"@context": ["file:///etc/passwd"], "@id": "http://h/c"}', "json-ld", "file:///etc/passwd"),
+    (b'{"@context": {"@import": "file:///dev/zero"}, "@id": "http://h/c"}', "json-ld", "file:///dev/zero"),
+    (b'{"@graph": [{"@context": "https://example.org/c"}]}', "json-ld", "https://example.org/c"),
+    (b"[" * 100_000 + b"]" * 100_000, "json-ld", "imbriqué à plus de 100 niveaux"),
+    (LAUGHS, "xml", "<!ENTITY"),
+], ids=["remote", "file", "import", "nested", "deep", "billion-laughs"])
+def test_rdf_parsing_never_fetches_nor_expands(body: bytes, fmt: str, expected: str) -> None:
+    import time
+
+    from cicclo.dcat import parse_rdf
+    from cicclo.errors import CheckFailed
+
+    started = time.monotonic()
+    with pytest.raises(CheckFailed, match="contenu invalide|contexte distant") as err:
+        parse_rdf(body, fmt)
+    assert expected in str(err.value)
+    assert time.monotonic() - started < 5
+
+
+def test_inline_json_ld_contexts_are_parsed() -> None:
+    from cicclo.dcat import parse_rdf
+
+    doc = b'{"@context": {"dcat": "http://www.w3.org/ns/dcat#"}, "@id": "http://h/c", "@type": "dcat:Catalog"}'
+    assert len(parse_rdf(doc, "json-ld")) == 1

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
+from cicclo.http import current_umask
 from cicclo.plugin import class_marker
-from cicclo.reporters.results_json import current_umask
 from tests.conftest import write_target
 from tests.servers import serve
 from tests.test_report_html import fake_ogc_api

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -60,3 +61,49 @@ def test_secrets_come_from_the_environment_only(tmp_path: Path, monkeypatch: pyt
         load_target(path).secrets()
     monkeypatch.setenv("CIBLE_CLE", "valeur-secrete")
     assert load_target(path).auth_parts() == ({}, {"apikey": "valeur-secrete"})
+
+
+SERVICES = "id: x\nname: x\nservices:\n  oapif:\n    url: http://h/\n"
+ALIAS_BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(8))
+
+
+@pytest.mark.parametrize(("text", "line", "expected"), [
+    (SERVICES + "notes: " + "[" * 3000 + "]" * 3000 + "\n", 6, "imbriqué à plus de 100 niveaux"),
+    (SERVICES + ALIAS_BOMB, None, "expansion refusée"),
+    ("id: x\nname: x\nservices:\n  oapif:\n    url: http:///path\n", 5, "champ services.oapif.url : URL sans hôte"),
+    ("id: x\nname: x\nservices:\n  oapif:\n    url: http://h:port/\n", 5, "champ services.oapif.url : port invalide"),
+], ids=["deep", "alias-bomb", "no-host", "bad-port"])
+def test_hostile_target_files_are_refused_with_their_position(tmp_path: Path, text: str, line: int | None,
+                                                              expected: str) -> None:
+    path = _write(tmp_path, text)
+    started = time.monotonic()
+    with pytest.raises(ConfigurationError) as err:
+        load_target(path)
+    assert time.monotonic() - started < 5
+    assert expected in str(err.value)
+    assert str(err.value).startswith(f"{path}:{line}:" if line else path)
+
+
+def test_a_file_that_is_not_utf8_is_refused_with_its_position(tmp_path: Path) -> None:
+    path = tmp_path / "cible.yaml"
+    path.write_bytes(b"id: x\nname: caf\xe9\nservices: {}\n")
+    with pytest.raises(ConfigurationError, match=r"cible\.yaml:2: le fichier n'est pas en UTF-8 \(octet 0xe9 en "
+                                                 r"colonne 10\)"):
+        load_target(str(path))
+
+
+def test_hosts_include_the_port(tmp_path: Path) -> None:
+    path = _write(tmp_path, "id: x\nname: x\nservices:\n  oapif:\n    url: http://h:8080/\n"
+                            "    extra_hosts: [cdn.example, 'tiles.example:8443']\n")
+    assert load_target(path).hosts() == {"h:8080", "cdn.example", "tiles.example:8443"}
+
+
+def test_credentials_written_in_clear_are_warned_about(tmp_path: Path) -> None:
+    from cicclo.targets import literal_credentials
+
+    path = _write(tmp_path, "id: x\nname: x\nservices:\n  oapif:\n    url: https://moi:secret@h/\n"
+                            "  csw:\n    url: https://h/csw?SERVICE=CSW&apikey=abc123\n")
+    warnings = literal_credentials(load_target(path))
+    assert [w.split(": ")[0] for w in warnings] == [f"{path}:5", f"{path}:7"]
+    assert not literal_credentials(load_target(_write(tmp_path, SERVICES)))

@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -17,7 +18,7 @@ from cicclo.errors import ConfigurationError
 from cicclo.model import LEVEL_LABELS_FR, Level
 from cicclo.profiles import profile_state, verdict_lines
 from cicclo.resources import REPOSITORY, SUITES_DIR
-from cicclo.targets import Target, all_target_paths, load_target, resolve_target_path
+from cicclo.targets import Target, all_target_paths, literal_credentials, load_target, resolve_target_path
 
 # a suite name on the command line is a folder of suites/; the metadata suite gathers four parts, each runnable alone
 SUITES = {
@@ -35,9 +36,12 @@ DEFAULT_SUITES = ("oapif", "metadata", "proconnect")
 PYTEST_INTERRUPTED = 2
 PYTEST_INTERNAL_ERROR = 3
 PYTEST_NO_TESTS = 5
+INTERRUPTED = 130  # `cicclo run` stopped by Ctrl-C: 128 + SIGINT, as shells report it (pytest itself says 2)
+INTERRUPT_GRACE_S = 60
 RUN_STATUSES = (0, 1, 6)  # what the plugin makes of a completed run
 # over several targets the worst status wins: a broken run, then a FAIL, then an ERROR, then success
-SEVERITY = {PYTEST_INTERNAL_ERROR: 7, PYTEST_INTERRUPTED: 6, USAGE_ERROR: 5, PYTEST_NO_TESTS: 4, 1: 3, 6: 2, 0: 1}
+SEVERITY = {INTERRUPTED: 8, PYTEST_INTERNAL_ERROR: 7, PYTEST_INTERRUPTED: 6, USAGE_ERROR: 5, PYTEST_NO_TESTS: 4, 1: 3,
+            6: 2, 0: 1}
 REPORT_FILES = ("report.html", "results.json", "junit.xml", "earl.jsonld")
 
 
@@ -222,16 +226,36 @@ def _run_one(args: argparse.Namespace, name: str, target: Target, several: bool)
     """One pytest session against one target, in a fresh interpreter; returns the cicclo exit status."""
     out = _out_dir(args.out, target.id, several)
     print(f"== cible {target.id} : {target.name}", flush=True)
-    status = subprocess.call(_pytest_command(args, name, out))
+    status = _run_pytest(_pytest_command(args, name, out))
     produced = (out / "results.json").is_file()
     if produced:
         _link_latest(out, target.id)
         _print_reports(out, target.id)
+    if status == INTERRUPTED:
+        print(f"cicclo : {target.id} : campagne interrompue ; sorties partielles marquées complete: false, "
+              "interrupted: true", file=sys.stderr)
+        return INTERRUPTED
     problem = _run_problem(status, produced)
     if problem:
         print(f"cicclo : {target.id} : {problem}", file=sys.stderr)
         return status if status in SEVERITY and status not in RUN_STATUSES else PYTEST_INTERNAL_ERROR
     return status
+
+
+def _run_pytest(cmd: list[str]) -> int:
+    """Run the pytest child in its own process group; Ctrl-C is passed to it once, and it is given time to stop
+    cleanly and write its partial outputs (a second Ctrl-C stops it at once). INTERRUPTED when interrupted."""
+    child = subprocess.Popen(cmd, process_group=0)
+    try:
+        return child.wait()
+    except KeyboardInterrupt:
+        child.send_signal(signal.SIGINT)
+        try:
+            child.wait(timeout=INTERRUPT_GRACE_S)
+        except (KeyboardInterrupt, subprocess.TimeoutExpired):
+            child.terminate()
+            child.wait()
+        return INTERRUPTED
 
 
 def _run_problem(status: int, produced: bool) -> str | None:
@@ -259,7 +283,11 @@ def command_run(args: argparse.Namespace) -> int:
         targets = _validate_run(args)
     except ConfigurationError as exc:
         return _error(str(exc))
-    statuses = [_run_one(args, name, target, len(targets) > 1) for name, target in targets]
+    statuses = []
+    for name, target in targets:
+        statuses.append(_run_one(args, name, target, len(targets) > 1))
+        if statuses[-1] == INTERRUPTED:
+            break
     return max(statuses, key=lambda s: SEVERITY[s])
 
 
@@ -305,7 +333,7 @@ def command_validate(args: argparse.Namespace) -> int:
            "--tb=no", "-rN"]
     for item in args.inputs:
         cmd += ["--records", item if is_url(item) else str(Path(item).resolve())]
-    status = subprocess.call(cmd)
+    status = _run_pytest(cmd)
     produced = (out / "results.json").is_file()
     if produced:  # no profile here: the report paths only (results.json is not read back)
         _link_latest(out, VALIDATE_TARGET_ID)
@@ -330,6 +358,8 @@ def command_targets(args: argparse.Namespace) -> int:
             invalid += 1
             continue
         print(f"{target.id:16s} {target.name}")
+        for warning in literal_credentials(target):
+            print(f"ATTENTION {warning}", file=sys.stderr)
         for svc in target.services.values():
             state = svc.url or (f"intégré ({svc.builtin})" if svc.builtin else f"non documenté : {svc.note}")
             print(f"{'':16s}   {svc.name:15s} {state}")

@@ -8,10 +8,12 @@ described at all in the document is therefore set aside and counted in a note, n
 
 from __future__ import annotations
 
+import json
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pyshacl import validate
 from rdflib import RDF, Graph, Namespace, URIRef
@@ -20,6 +22,7 @@ from rdflib.term import Node
 from cicclo.declare import Declaration
 from cicclo.errors import CheckFailed, NotTested
 from cicclo.http import Exchange, attach_evidence
+from cicclo.parsing import json_document
 from cicclo.targets import REPO_ROOT
 
 if TYPE_CHECKING:
@@ -52,6 +55,75 @@ foaf:Person rdfs:subClassOf foaf:Agent . foaf:Organization rdfs:subClassOf foaf:
 foaf:Group rdfs:subClassOf foaf:Agent .
 dcat:Dataset rdfs:subClassOf dcat:Resource . dcat:DataService rdfs:subClassOf dcat:Resource .
 """
+
+
+# JSON-LD contexts the suite knows, keyed by URL, shipped with it (none yet): any other remote context is refused
+SHIPPED_CONTEXTS: dict[str, Any] = {}
+XML_ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.IGNORECASE)
+
+
+def remote_contexts(doc: Any) -> list[str]:
+    """The URLs of every remote JSON-LD context a document names (``@context`` strings, ``@import``)."""
+    found: list[str] = []
+    stack = [doc]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            for key, value in item.items():
+                if key == "@context":
+                    for ctx in value if isinstance(value, list) else [value]:
+                        if isinstance(ctx, str):
+                            found.append(ctx)
+                        elif isinstance(ctx, dict):
+                            if isinstance(ctx.get("@import"), str):
+                                found.append(ctx["@import"])
+                            stack.append(ctx)
+                elif isinstance(value, dict | list):
+                    stack.append(value)
+    return found
+
+
+def _inline_contexts(doc: Any) -> Any:
+    """The document with each shipped context (by URL) replaced by its content."""
+    stack = [doc]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            ctx = item.get("@context")
+            if isinstance(ctx, str):
+                item["@context"] = SHIPPED_CONTEXTS[ctx]
+            elif isinstance(ctx, list):
+                item["@context"] = [SHIPPED_CONTEXTS[c] if isinstance(c, str) else c for c in ctx]
+            stack.extend(v for k, v in item.items() if k != "@context" and isinstance(v, dict | list))
+    return doc
+
+
+def parse_rdf(body: bytes, fmt: str) -> Graph:
+    """An RDF document parsed offline: JSON-LD contexts only from the shipped copies (an unknown remote
+    context is refused with its URL, nothing is fetched, no local file is read), XML entity declarations
+    refused (no expansion, no external entity), JSON depth bounded. Raises CheckFailed "contenu invalide"."""
+    data: Any = body
+    if fmt == "json-ld":
+        doc = json_document(body, "document DCAT JSON-LD")
+        unknown = sorted({c for c in remote_contexts(doc) if c not in SHIPPED_CONTEXTS})
+        if unknown:
+            raise CheckFailed(f"document DCAT JSON-LD : contexte distant non fourni avec la suite, non téléchargé : "
+                              f"{', '.join(unknown)} (la suite ne déréférence rien ; intégrer le contexte au "
+                              "document)")
+        data = json.dumps(_inline_contexts(doc))
+    elif fmt == "xml" and XML_ENTITY_DECLARATION.search(body):
+        raise CheckFailed("document DCAT RDF/XML : contenu invalide : déclaration d'entité XML (<!ENTITY) refusée "
+                          "(ni expansion ni entité externe)")
+    try:
+        return Graph().parse(data=data, format=fmt)
+    except RecursionError:
+        raise CheckFailed(f"document DCAT ({fmt}) : contenu invalide : imbrication trop profonde") from None
+    except Exception as exc:  # rdflib raises many parser-specific exception types
+        raise CheckFailed(f"document DCAT illisible ({fmt}) : contenu invalide : {exc}") from None
 
 
 @cache
@@ -142,11 +214,8 @@ class DcatContext:
 
     @staticmethod
     def parse(body: bytes, fmt: str) -> Graph:
-        """Parse an RDF document; raises CheckFailed naming the syntax error."""
-        try:
-            return Graph().parse(data=body, format=fmt)
-        except Exception as exc:  # rdflib raises many parser-specific exception types
-            raise CheckFailed(f"document DCAT illisible ({fmt}) : {exc}") from None
+        """Parse an RDF document without dereferencing anything; raises CheckFailed naming the problem."""
+        return parse_rdf(body, fmt)
 
     def graph(self) -> Graph:
         """The parsed document; NOT_TESTED when it is unusable (MD-DCAT-001 reports why)."""

@@ -22,7 +22,7 @@ import pytest
 from cicclo.classes import KNOWN_CLASSES
 from cicclo.declare import Declaration, declaration_of
 from cicclo.errors import CheckFailed, ConfigurationError, NotApplicable, NotTested, TransportError
-from cicclo.http import EvidenceStore, HttpClient
+from cicclo.http import EvidenceStore, HttpClient, write_atomic
 from cicclo.model import LEVEL_LABELS_FR, InstanceResult, Level, Status, TestResult, aggregate, exit_status
 from cicclo.profiles import profile_state, verdict_lines
 from cicclo.redact import Redactor
@@ -64,6 +64,7 @@ class RunContext:
         rank = {True: 2, False: 1, None: 0}
         if known is None or rank[declared] > rank[known["declared"]]:
             self.classes[uri] = {"declared": declared, "reason": reason}
+    interrupted: bool = False
 
     def profile_verdict(self) -> dict[str, Any] | None:
         if self.profile is None:
@@ -191,6 +192,15 @@ class BuiltinServices:
             self._tmp = None
 
 
+def probe_hosts(client: HttpClient, target: Target, suites: set[str]) -> None:
+    """Probe the hosts of the selected suites' services all at once before the tests: hosts that hang or refuse
+    open their breaker together, so a run against N dead hosts costs one request deadline, not N per host."""
+    needed = {svc for suite in suites for svc in SUITE_SERVICES.get(suite, ())}
+    urls = [s.url for name, s in target.services.items() if s.url and name in needed]
+    if urls:
+        client.probe(urls)
+
+
 def _is_suite_run(config: pytest.Config) -> bool:
     return bool(selected_suites(config))
 
@@ -250,7 +260,7 @@ def pytest_configure(config: pytest.Config) -> None:
         except Exception as exc:
             builtins.stop()
             raise pytest.UsageError(f"service intégré : démarrage impossible : {exc}") from None
-    redactor = Redactor({**secrets, **builtins.secrets})
+    redactor = Redactor({**secrets, **builtins.secrets}, credential_params=target.redact_params)
     # a profile run uses the profile's budgets; an option that changes one makes it no profile run
     base = replace(target.budgets, **profile.budgets) if profile is not None else target.budgets  # type: ignore[arg-type]
     budgets = replace(
@@ -315,15 +325,14 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 def scrub_outputs(run: RunContext) -> None:
-    """Last line of defence: no known secret value survives in any output file."""
-    if not run.redactor.secrets:
-        return
+    """Last line of defence: no known secret value, userinfo or credential parameter survives in any output
+    file (each rewritten atomically)."""
     for path in run.out_dir.rglob("*"):
-        if path.is_file() and path.suffix in (".json", ".xml", ".html", ".txt", ".log", ".yml", ".yaml"):
+        if path.is_file() and path.suffix in (".json", ".jsonld", ".xml", ".html", ".txt", ".log", ".yml", ".yaml"):
             text = path.read_text(encoding="utf-8", errors="replace")
             clean = run.redactor.text(text)
             if clean != text:
-                path.write_text(clean, encoding="utf-8")
+                write_atomic(path, clean)
 
 
 def declaration_problems(items: list[tuple[str, Any, bool]]) -> tuple[dict[str, Declaration], list[str]]:
@@ -375,6 +384,13 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
         item.user_properties.append(("requirements", " ".join(decl.requirements)))
         if decl.abstract_test:
             item.user_properties.append(("abstract_test", decl.abstract_test))
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Probe the target's hosts once the tests are known (an interruption from here on still writes outputs)."""
+    run = session.config.stash.get(RUN_KEY, None)
+    if run is not None and session.items:
+        probe_hosts(run.client, run.target, selected_suites(session.config))
 
 
 def pytest_deselected(items: list[pytest.Item]) -> None:
@@ -549,6 +565,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             "unreported": list(run.unreported.values()), "expected": run.expected, "classes": run.classes,
             "stats": {k: v for k, v in asdict(run.client.stats).items()}}
         return
+    run.interrupted = exitstatus == pytest.ExitCode.INTERRUPTED
     if not run.expected:
         return
     for test_id, doc in run.expected.items():

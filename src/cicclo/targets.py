@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -18,7 +19,8 @@ import jsonschema
 import yaml
 
 from cicclo.errors import ConfigurationError
-from cicclo.http import Limits
+from cicclo.http import Limits, host_key
+from cicclo.parsing import yaml_document
 from cicclo.resources import DATA_ROOT, SCHEMAS_DIR, TARGETS_DIR, published_path
 
 REPO_ROOT = DATA_ROOT  # the repository, or the package data of an installed wheel (same layout)
@@ -62,6 +64,7 @@ class Target:
     limits: Limits = field(default_factory=Limits)
     budgets: Budgets = field(default_factory=Budgets)
     allow_write: bool = False
+    redact_params: tuple[str, ...] = ()
 
     def secrets(self) -> dict[str, str]:
         """Environment variable name -> value, for redaction and authentication."""
@@ -88,11 +91,15 @@ class Target:
         return {}, {self.auth["name"]: value}
 
     def hosts(self) -> set[str]:
+        """The 'host:port' the suite may contact: those of the services' URLs (options included, e.g. a login
+        page or a test provider) and the declared extra hosts ('host' for its default ports, or 'host:port')."""
         hosts: set[str] = set()
         for svc in self.services.values():
-            if svc.url:
-                hosts.add((urlsplit(svc.url).hostname or "").lower())
+            hosts.update(host_key(url) for url in (svc.url, *_option_urls(svc.options)) if url)
             hosts.update(h.lower() for h in svc.extra_hosts)
+            for lab in _lab_options(svc.options):
+                hosts.add(f"127.0.0.1:{lab['provider_port']}")
+        hosts.discard("")
         return hosts
 
     def to_json(self) -> dict[str, Any]:
@@ -108,6 +115,24 @@ class Target:
                 for k, s in self.services.items()
             },
         }
+
+
+def _option_urls(value: Any) -> Iterator[str]:
+    """Every http(s) URL in a service's options, at any depth."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, str) and item.startswith(("http://", "https://")):
+            yield item
+
+
+def _lab_options(options: dict[str, Any]) -> list[dict[str, Any]]:
+    labs = [options.get("lab"), *(options.get("lab_variants") or [])]
+    return [lab for lab in labs if isinstance(lab, dict) and isinstance(lab.get("provider_port"), int)]
 
 
 @cache
@@ -164,16 +189,59 @@ def resolve_target_path(name_or_file: str) -> Path:
     return path
 
 
+def _read_text(path: Path) -> str:
+    """The file as UTF-8; a byte that is not UTF-8 is refused with its line and column."""
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise ConfigurationError(f"{path}:{line}: le fichier n'est pas en UTF-8 (octet 0x{raw[exc.start]:02x} "
+                                 f"en colonne {column}) ; enregistrez-le en UTF-8") from None
+
+
+def _url_problems(path: Path, node: yaml.Node | None, data: dict[str, Any]) -> list[str]:
+    """Service URLs (options included) that name no host or carry a credential in clear."""
+    problems = []
+    for name, svc in data["services"].items():
+        for where, url in [(["services", name, "url"], svc.get("url")),
+                           *_option_url_fields(["services", name, "options"], svc.get("options"))]:
+            if not isinstance(url, str):
+                continue
+            parts = urlsplit(url)
+            field_path = ".".join(str(p) for p in where)
+            try:
+                parts.port  # noqa: B018 - raises on a port that is not a number
+            except ValueError:
+                problems.append(f"{path}:{_line_of(node, where)}: champ {field_path} : port invalide dans {url!r}")
+                continue
+            if not parts.hostname:
+                problems.append(f"{path}:{_line_of(node, where)}: champ {field_path} : URL sans hôte ({url!r})")
+    return problems
+
+
+def _option_url_fields(where: list[Any], value: Any) -> Iterator[tuple[list[Any], str]]:
+    stack = [(where, value)]
+    while stack:
+        at, item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(([*at, k], v) for k, v in item.items())
+        elif isinstance(item, list):
+            stack.extend(([*at, i], v) for i, v in enumerate(item))
+        elif isinstance(item, str) and item.startswith(("http://", "https://")):
+            yield at, item
+
+
 def load_target(name_or_file: str) -> Target:
     path = resolve_target_path(name_or_file)
-    text = path.read_text(encoding="utf-8")
+    text = _read_text(path)
     try:
-        node = yaml.compose(text)
-        data = yaml.safe_load(text)
+        node, data = yaml_document(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)
-        raise ConfigurationError(f"{where}: YAML invalide : {getattr(exc, 'problem', exc)}") from None
+        raise ConfigurationError(f"{where}: YAML invalide : {getattr(exc, 'problem', None) or exc}") from None
     if not isinstance(data, dict):
         raise ConfigurationError(f"{path}:1: le fichier cible doit être un objet YAML (clé: valeur)")
     errors = sorted(
@@ -181,6 +249,9 @@ def load_target(name_or_file: str) -> Target:
     )
     if errors:
         raise ConfigurationError("\n".join(_describe(path, node, err) for err in errors))
+    problems = _url_problems(path, node, data)
+    if problems:
+        raise ConfigurationError("\n".join(problems))
     if data["id"] != path.stem and path.parent.resolve() == TARGETS_DIR.resolve():
         raise ConfigurationError(
             f"{path}:{_line_of(node, ['id'])}: champ id : {data['id']!r} doit être le nom du fichier ({path.stem!r})"
@@ -211,13 +282,34 @@ def load_target(name_or_file: str) -> Target:
         limits=Limits(
             connect_timeout=limits.get("connect_timeout_s", defaults.connect_timeout),
             read_timeout=limits.get("read_timeout_s", defaults.read_timeout),
+            request_timeout=limits.get("request_timeout_s", defaults.request_timeout),
             max_body_bytes=int(limits.get("max_body_mb", defaults.max_body_bytes / 1024 / 1024) * 1024 * 1024),
             run_budget_s=limits.get("run_budget_s", defaults.run_budget_s),
             concurrency=limits.get("concurrency", defaults.concurrency),
+            retries=limits.get("retries", defaults.retries),
+            breaker_threshold=limits.get("breaker_threshold", defaults.breaker_threshold),
+            breaker_cooldown_s=limits.get("breaker_cooldown_s", defaults.breaker_cooldown_s),
         ),
         budgets=Budgets(**data.get("budgets", {})),
         allow_write=bool(data.get("allow_write", False)),
+        redact_params=tuple(data.get("redact_params", ())),
     )
+
+
+def literal_credentials(target: Target) -> list[str]:
+    """Warnings for credentials written in clear in a target file (userinfo, credential query parameters):
+    they are masked in every output, but belong in an environment variable named by ``auth``."""
+    from cicclo.redact import Redactor
+
+    red = Redactor(credential_params=target.redact_params)
+    text = target.path.read_text(encoding="utf-8", errors="replace")
+    warnings = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if red.text(line) != line:
+            warnings.append(f"{target.path}:{number}: un identifiant ou un secret est écrit en clair dans le "
+                            "fichier cible (il est masqué dans les sorties, mais sa place est une variable "
+                            "d'environnement nommée par auth.env)")
+    return warnings
 
 
 def all_target_paths() -> list[Path]:

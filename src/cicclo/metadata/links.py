@@ -7,16 +7,16 @@ budget cuts the work. A transport failure makes the record's instance ERROR, nev
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from cicclo.errors import NotApplicable, NotTested, TransportError
+from cicclo.errors import InvalidContent, NotApplicable, NotTested, TransportError
 from cicclo.metadata import inspire
 from cicclo.metadata.harvest import Record, run_record_check
 from cicclo.oapif.xml import XmlError, parse_xml
+from cicclo.parsing import json_document
 from cicclo.verdict import InstanceRecorder, Verdict
 
 # root element local names accepted as the GetCapabilities answer of each OGC service type
@@ -71,8 +71,8 @@ def capabilities_problem(service: str, body: bytes, media_type: str) -> str | No
     """Why the answer is not the service's capabilities document (None when it is)."""
     if service == OGC_API:
         try:
-            doc = json.loads(body)
-        except (UnicodeDecodeError, ValueError):
+            doc = json_document(body, "page d'accueil")
+        except InvalidContent:
             return f"page d'accueil OGC API attendue en JSON, reçu {media_type or 'un corps sans type'} illisible"
         if not isinstance(doc, dict) or not isinstance(doc.get("links"), list):
             return "page d'accueil OGC API attendue : objet JSON avec un tableau links"

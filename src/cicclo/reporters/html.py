@@ -64,7 +64,8 @@ def link(uri: str) -> str:
 def target_html(run: RunContext) -> str:
     target = run.target
     services = "".join(
-        f"<li>{escape(svc.name)} : {link(svc.url) if svc.url else escape(svc.note or 'non documenté')}</li>"
+        f"<li>{escape(svc.name)} : "
+        f"{link(run.redactor.url(svc.url)) if svc.url else escape(svc.note or 'non documenté')}</li>"
         for svc in target.services.values()
     )
     product = " ".join(p for p in (target.product, target.product_version) if p) or "non précisé"

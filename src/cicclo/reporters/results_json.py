@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import platform
 import sys
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cicclo import __version__
+from cicclo.http import write_atomic
 from cicclo.model import Status, TestResult
 
 DESELECTED = "désélectionné pour cette campagne"
@@ -20,21 +19,6 @@ if TYPE_CHECKING:
 
 FORMAT = "cicclo/results"
 FORMAT_VERSION = "1.0"
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write through a temporary file in the same folder, so no reader ever sees half a file."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.chmod(tmp, 0o666 & ~current_umask())  # mkstemp makes 0600; a published file follows the umask
-    os.replace(tmp, path)
-
-
-def current_umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 def document(run: RunContext, results: list[TestResult]) -> dict[str, Any]:
@@ -60,8 +44,9 @@ def document(run: RunContext, results: list[TestResult]) -> dict[str, Any]:
             "stats": run.client.stats.to_json(run.wall_seconds()),
             "classes": dict(sorted(run.classes.items())),
             "profile": run.profile_verdict(),
-            "complete": not any(r.message == DESELECTED for r in results)
+            "complete": not run.interrupted and not any(r.message == DESELECTED for r in results)
             and (run.profile_verdict() or {}).get("complete", True),
+            "interrupted": run.interrupted,
         },
         "summary": summary,
         "results": [r.to_json() for r in results],
