@@ -68,7 +68,7 @@ def test_since_and_deprecated_in_are_released_versions() -> None:
 def test_changelog_is_generated_from_the_releases() -> None:
     text = CHANGELOG_PATH.read_text(encoding="utf-8")
     assert text == render_changelog(), "CHANGELOG.md : relancer `cicclo catalogue --release VERSION`"
-    assert "- Dépréciés (1) : MD-SDSI-004 (remplacé par MD-SDSI-006)" in text
+    assert "MD-SDSI-004 (remplacé par MD-SDSI-006)" in text and "MD-C-018 (remplacé par MD-C-118)" in text
     assert "CSW-009 (title)" in text  # its title changed after 0.2.0
 
 
