@@ -12,7 +12,8 @@ from setuptools.command.build_py import build_py
 
 ROOT = Path(__file__).resolve().parent
 SHIPPED = {"suites": "**/*", "schemas": "**/*", "targets": "*.yaml", "scripts": "setup-*.sh", "servers": "**/*"}
-NOT_SHIPPED = {"__pycache__", "node_modules", ".gitignore", "target", "build"}
+# what the setup scripts download or build (node_modules, Keycloak's dist/, Maven's target/) is never shipped
+NOT_SHIPPED = {"__pycache__", "node_modules", ".gitignore", "target", "build", "dist"}
 
 
 class BuildPyWithData(build_py):
