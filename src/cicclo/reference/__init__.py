@@ -22,7 +22,7 @@ import httpx
 import yaml
 
 from cicclo.reference import data
-from cicclo.reference.builtins import Started
+from cicclo.reference.builtins import Started, one_service
 from cicclo.resources import reference_home
 
 # the folder of the server environments: the repository, or the per-user folder of `cicclo reference setup`
@@ -220,10 +220,4 @@ class ReferencePlatform:
 
 def start_builtin(workdir: Path, started_urls: Mapping[str, str]) -> Started:
     """Built-in ``reference``: pygeoapi serving the ``oapif`` service."""
-    platform = ReferencePlatform(workdir)
-    try:
-        url = platform.start()
-    except Exception:
-        platform.stop()
-        raise
-    return Started(services={"oapif": {"url": url}}, stop=platform.stop)
+    return one_service(ReferencePlatform(workdir), "oapif")

@@ -36,6 +36,17 @@ class Started:
     secrets: dict[str, str] = field(default_factory=dict)
 
 
+def one_service(platform: Any, service: str) -> Started:
+    """Start ``platform`` (``start()`` gives its URL, ``stop()`` stops it) as the built-in ``service``; a platform
+    that fails to start is stopped before the error goes on."""
+    try:
+        url = platform.start()
+    except Exception:
+        platform.stop()
+        raise
+    return Started(services={service: {"url": url}}, stop=platform.stop)
+
+
 def start(name: str, workdir: Path, started_urls: Mapping[str, str]) -> Started:
     """Start built-in ``name`` in ``workdir``; raises an exception naming the problem when it cannot start."""
     module_name, _, func = STARTERS[name].partition(":")

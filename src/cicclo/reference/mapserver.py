@@ -24,7 +24,7 @@ from typing import Any
 import httpx
 
 from cicclo.reference import LICENCE, data, free_port
-from cicclo.reference.builtins import Started
+from cicclo.reference.builtins import Started, one_service
 
 APACHE = os.environ.get("CICCLO_APACHE", "/usr/sbin/apache2")
 APACHE_MODULES = Path(os.environ.get("CICCLO_APACHE_MODULES", "/usr/lib/apache2/modules"))
@@ -297,10 +297,4 @@ class MapServerPlatform:
 
 def start_builtin(workdir: Path, started_urls: Mapping[str, str]) -> Started:
     """Built-in ``mapserver``: MapServer serving the ``oapif`` service."""
-    platform = MapServerPlatform(workdir)
-    try:
-        url = platform.start()
-    except Exception:
-        platform.stop()
-        raise
-    return Started(services={"oapif": {"url": url}}, stop=platform.stop)
+    return one_service(MapServerPlatform(workdir), "oapif")
