@@ -82,7 +82,7 @@ def _inspire_api(describedby: bool, root_element: str = "iso") -> Any:
     """A minimal OGC API whose /collections links (or not) an ISO record and a licence."""
 
     def route(handler: BaseHTTPRequestHandler) -> None:
-        base = f"http://127.0.0.1:{handler.server.server_address[1]}/"
+        base = f"http://127.0.0.1:{handler.server.server_address[1]}/"  # type: ignore[index]  # an AF_INET server
         path = handler.path.split("?")[0]
         links = [{"rel": "self", "type": "application/json", "href": f"{base}collections"},
                  {"rel": "license", "type": "text/html", "href": f"{base}licence"}]
@@ -142,7 +142,7 @@ def _records_api(defect: str) -> Any:
     collection of two records; ``defect`` breaks one requirement."""
 
     def route(handler: BaseHTTPRequestHandler) -> None:
-        base = f"http://127.0.0.1:{handler.server.server_address[1]}/"
+        base = f"http://127.0.0.1:{handler.server.server_address[1]}/"  # type: ignore[index]  # an AF_INET server
         path = handler.path.split("?")[0]
         stamp = "2025-01-02T05:04:05+02:00" if defect == "horodatage-avec-decalage" else "2025-01-02T03:04:05Z"
         template = {"rel": "related", "title": "vue"} if defect == "modele-sans-uritemplate" else \

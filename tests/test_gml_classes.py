@@ -142,7 +142,7 @@ def _gml_answer(handler: BaseHTTPRequestHandler, variant: str, level: int) -> No
 
 def _gml_api(variant: str) -> Any:
     def route(handler: BaseHTTPRequestHandler) -> None:
-        base = f"http://127.0.0.1:{handler.server.server_address[1]}/"
+        base = f"http://127.0.0.1:{handler.server.server_address[1]}/"  # type: ignore[index]  # an AF_INET server
         path = handler.path.split("?")[0]
         accept = handler.headers.get("Accept", "").replace(" ", "").lower()
         level = 0 if "gml-sf0" in accept else 2 if "gml-sf2" in accept else None

@@ -343,8 +343,9 @@ def catalogue_runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[st
         assert not catalogues[name].rejected, f"{name} : fiches refusées par pycsw {catalogues[name].rejected}"
 
     def run(name: str) -> tuple[str, dict[str, str]]:
-        assert catalogues[name].csw_url
-        return name, _run_suite(_target(base / name, catalogues[name].csw_url), base / name / "out")
+        url = catalogues[name].csw_url
+        assert url
+        return name, _run_suite(_target(base / name, url), base / name / "out")
 
     try:
         with ThreadPoolExecutor(max_workers=len(catalogues)) as pool:

@@ -85,7 +85,7 @@ def test_get_capabilities(catalogue: ReferenceCatalogue) -> None:
     assert resp.status_code == 200
     root = etree.fromstring(resp.content)
     assert root.tag == f"{{{CSW202}}}Capabilities"
-    assert catalogue.csw_url in resp.text  # operations advertise the loopback endpoint
+    assert catalogue.csw_url and catalogue.csw_url in resp.text  # operations advertise the loopback endpoint
 
 
 def test_hits_count_is_the_number_of_record_files(catalogue: ReferenceCatalogue) -> None:

@@ -195,6 +195,7 @@ def test_conformance_success(api: OapifContext, verdict: Verdict) -> None:
             rec.fail(f"schéma confClasses.yaml : {err}")
         conforms = doc.get("conformsTo") if isinstance(doc, dict) else None
         rec.require(isinstance(conforms, list), "pas de tableau conformsTo")
+        assert isinstance(conforms, list)
         declared, notes = declared_classes([c for c in conforms if isinstance(c, str)])
         for note in notes:
             rec.note(note)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from cicclo.declare import conformance
@@ -13,9 +14,9 @@ from cicclo.verdict import Verdict
 
 def _features(api: OapifContext, verdict: Verdict) -> list[tuple[CollectionRef, Any]]:
     """A sample of features spread over each whole collection (budget --max-features, reported)."""
-    pairs = []
+    pairs: list[tuple[CollectionRef, Any]] = []
     for coll in api.collections(verdict):
-        ids = verdict.attempt(f"collection={coll.id}", lambda c=coll: api.sample_feature_ids(c, verdict))
+        ids = verdict.attempt(f"collection={coll.id}", partial(api.sample_feature_ids, coll, verdict))
         pairs.extend((coll, fid) for fid in ids or [])
     return pairs
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from shapely.geometry import box as shapely_box
@@ -77,7 +78,9 @@ def _require_complete(walk: Walk, what: str) -> None:
 
 
 def _extent_box(coll: CollectionRef, walk: Walk) -> tuple[float, float, float, float] | None:
-    extent = coll.entry.get("extent") if isinstance(coll.entry.get("extent"), dict) else {}
+    extent = coll.entry.get("extent")
+    if not isinstance(extent, dict):
+        extent = {}
     spatial = extent.get("spatial") or {}
     boxes = spatial.get("bbox") if isinstance(spatial, dict) else None
     if isinstance(boxes, list) and boxes and isinstance(boxes[0], list) and len(boxes[0]) == 4:
@@ -156,7 +159,9 @@ def _check_definition(rec: InstanceRecorder, param: dict[str, Any] | None, name:
                       schema_check: Callable[[dict[str, Any]], list[str]]) -> None:
     rec.require(param is not None, f"paramètre {name} non déclaré pour GET …/items")
     assert param is not None
-    schema = param.get("schema") if isinstance(param.get("schema"), dict) else {}
+    schema = param.get("schema")
+    if not isinstance(schema, dict):
+        schema = {}
     for problem in [*parameter_problems(param, name), *schema_check(schema)]:
         rec.fail(problem)
 
@@ -554,7 +559,7 @@ def test_number_matched(api: OapifContext, verdict: Verdict) -> None:
         queries: list[tuple[str, dict[str, str] | None]] = [("sans filtre", None)]
         queries += [(f"bbox={_bbox_param(b)}", {"bbox": _bbox_param(b), "limit": "1000"})
                     for _, b in _boxes_for(api, coll)[:1]]
-        scan = verdict.attempt(_instance(coll, "datetime"), lambda c=coll: api.scan(c))
+        scan = verdict.attempt(_instance(coll, "datetime"), partial(api.scan, coll))
         closed = [q for q in datetime_queries([t for f in scan.features for t in f.times]) if "fermé" in q.label] \
             if scan else []
         queries += [(f"datetime={q.value}", {"datetime": q.value, "limit": "1000"}) for q in closed[:1]]
@@ -597,7 +602,9 @@ def test_number_returned(api: OapifContext, verdict: Verdict) -> None:
             for issue in walk.number_returned_issues:
                 rec.fail(issue)
             for page in present:
-                feats = page.get("features") if isinstance(page.get("features"), list) else []
+                feats = page.get("features")
+                if not isinstance(feats, list):
+                    feats = []
                 rec.check(page["numberReturned"] == len(feats),
                           f"numberReturned={page['numberReturned']} mais {len(feats)} entités")
 

@@ -45,7 +45,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
-from typing import Any
+from typing import Any, TypeGuard
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from lxml import etree
@@ -181,7 +181,8 @@ def _no_exception_report(ex: CswExchange, fetch: Callable[[CswExchange], CswExch
         return
     if not any(e.get("exceptionCode") == "MissingParameterValue" for e in root.iter("{*}Exception")):
         return
-    version = ex.param("version") or (ex.request_root().get("version") if ex.request_root() is not None else None)
+    request = ex.request_root()
+    version = ex.param("version") or (request.get("version") if request is not None else None)
     ns = CSW30 if (version or "").startswith("3") else CSW202
     ex.status = 200
     ex.headers["content-type"] = "application/xml; charset=UTF-8"
@@ -200,7 +201,7 @@ DC = "http://purl.org/dc/elements/1.1/"
 XML_HEADERS = {"content-type": "application/xml; charset=UTF-8"}
 
 
-def _root_is(root: etree._Element | None, namespace: str, name: str) -> bool:
+def _root_is(root: etree._Element | None, namespace: str, name: str) -> TypeGuard[etree._Element]:
     return root is not None and root.tag == f"{{{namespace}}}{name}"
 
 

@@ -59,8 +59,7 @@ def _break_ring(doc: dict, ex: Exchange) -> None:
 
 
 def _shrink_extent(doc: dict, ex: Exchange) -> None:
-    entries = doc.get("collections") if "collections" in doc else [doc]
-    for entry in entries:
+    for entry in _entries(doc):
         if entry.get("id") == POLYGONS:
             box = entry["extent"]["spatial"]["bbox"][0]
             entry["extent"]["spatial"]["bbox"][0] = [box[0] + 1, box[1] + 1, box[2] - 1, box[3] - 1]
@@ -123,7 +122,8 @@ RUN_ENV: dict[str, dict[str, str]] = {"auth-undeclared": {AUTH_ENV: AUTH_VALUE}}
 
 def _entries(doc: dict) -> list[dict]:
     """The collection entries of /collections, or the one document of /collections/{id}."""
-    return [e for e in (doc.get("collections") if "collections" in doc else [doc]) if isinstance(e, dict)]
+    entries = doc.get("collections") if "collections" in doc else [doc]
+    return [e for e in entries or [] if isinstance(e, dict)]
 
 
 def _is_collection_doc(cid: str):  # type: ignore[no-untyped-def]

@@ -110,7 +110,7 @@ def test_walk_all_pages(csw: CswContext, verdict: Verdict) -> None:
 def test_hits_and_results_agree(csw: CswContext, verdict: Verdict) -> None:
     """resultType=hits SHALL return no record and the same numberOfRecordsMatched as resultType=results, for
     the whole catalogue and for a constrained query."""
-    queries = {"catalogue entier": {}}
+    queries: dict[str, dict[str, str]] = {"catalogue entier": {}}
     try:
         rid, title = csw.sample_records(limit=1)[0]
         word = csw.title_word(title)

@@ -30,6 +30,7 @@ def test_document_is_a_dcat_catalogue(suite_context: DcatContext, verdict: Any) 
         fmt = ctx.rdf_format(ex)
         rec.require(fmt is not None,
                     f"type de média {ex.media_type or '(absent)'} : Turtle, RDF/XML ou JSON-LD attendu")
+        assert fmt is not None
         graph = ctx.parse(ex.body, fmt)
         kinds = [cls for _, cls in ctx.resources(graph)]
         rec.check("dcat:Catalog" in kinds, "aucune ressource de type dcat:Catalog dans le document")

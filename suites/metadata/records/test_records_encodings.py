@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 from typing import Any
 from urllib.parse import urljoin
 
@@ -174,7 +175,7 @@ def test_oas_common(api: RecordsContext, verdict: Verdict) -> None:
     """The API SHALL pass the OpenAPI 3.0 abstract tests of OGC API Features Part 1 (completeness,
     exceptions-codes, oas-definition-1 and 2, oas-impl, security); each is one group of instances here."""
     for label, check in OAS_COMMON:
-        _fold(verdict, label, lambda sub, check=check: check(api, sub))
+        _fold(verdict, label, partial(check, api))
 
 
 # -- autodiscovery ------------------------------------------------------------------------------------

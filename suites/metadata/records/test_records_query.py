@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from cicclo.declare import conformance
@@ -96,8 +96,8 @@ def test_bbox(api: RecordsContext, verdict: Verdict) -> None:
             ox = x1 + 1 if x1 + 2 <= 180 else x0 - 2
             outer = (ox, max(y0, -89.0), ox + 1, min(max(y0, -89.0) + 1, 90.0))
             for label, box in (("boîte centrale", inner), ("boîte extérieure", outer)):
-                box = tuple(round(v, 6) for v in box)
-                expected = {i for i, e in envs.items() if e and _intersects(e, box)}  # type: ignore[arg-type]
+                box = cast("tuple[float, float, float, float]", tuple(round(v, 6) for v in box))
+                expected = {i for i, e in envs.items() if e and _intersects(e, box)}
                 got = _query(api, coll, rec, {"bbox": ",".join(f"{v:g}" for v in box)})
                 _compare(rec, f"bbox {label} {box}", got, expected)
 
@@ -256,7 +256,9 @@ def test_q(api: RecordsContext, verdict: Verdict) -> None:
 
 
 def _title_word(record: dict[str, Any]) -> str | None:
-    props = record.get("properties") if isinstance(record.get("properties"), dict) else {}
+    props = record.get("properties")
+    if not isinstance(props, dict):
+        props = {}
     words = sorted(WORD.findall(str(props.get("title") or "")), key=len, reverse=True)
     return words[0] if words else None
 
@@ -324,7 +326,9 @@ def _declared_parameter(definition: ApiDefinition, coll: CollectionRef, names: t
     item = raw_paths.get(template) if isinstance(raw_paths, dict) else None
     raw: list[Any] = []
     if isinstance(item, dict):
-        op = item.get("get") if isinstance(item.get("get"), dict) else {}
+        op = item.get("get")
+        if not isinstance(op, dict):
+            op = {}
         raw = [*(item.get("parameters") or []), *(op.get("parameters") or [])]
     for entry in raw:
         ref = entry.get("$ref") if isinstance(entry, dict) else None
@@ -344,8 +348,12 @@ def _fragment_problems(param: dict[str, Any], name: str) -> list[str]:
         problems.append(f"in={param.get('in')!r} au lieu de « query »")
     if param.get("required") is True:
         problems.append("required=true alors que le paramètre est facultatif")
-    schema = param.get("schema") if isinstance(param.get("schema"), dict) else {}
-    items = schema.get("items") if isinstance(schema.get("items"), dict) else {}
+    schema = param.get("schema")
+    if not isinstance(schema, dict):
+        schema = {}
+    items = schema.get("items")
+    if not isinstance(items, dict):
+        items = {}
     if schema.get("type") != "array" or items.get("type") != "string":
         problems.append(f"schéma {schema!r} au lieu d'un tableau de chaînes (type: array, items: type: string)")
     if param.get("explode") is not False:
@@ -454,7 +462,9 @@ def _external_values(records: list[dict[str, Any]]) -> list[tuple[str, str]]:
     """(record id, value) of every external identifier of the records (properties.externalIds[].value)."""
     found = []
     for record in records:
-        props = record.get("properties") if isinstance(record.get("properties"), dict) else {}
+        props = record.get("properties")
+        if not isinstance(props, dict):
+            props = {}
         ext = props.get("externalIds")
         for item in ext if isinstance(ext, list) else []:
             value = item.get("value") if isinstance(item, dict) else item
