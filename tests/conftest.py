@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
@@ -42,6 +43,13 @@ def write_target(directory: Path, target_id: str, url: str, **extra: Any) -> Pat
     doc = {"id": target_id, "name": f"cible de test {target_id}", "services": {"oapif": {"url": url}}, **extra}
     path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
     return path
+
+
+def csw_service(catalogue: Any) -> dict[str, Any]:
+    """The CSW of a reference catalogue as a target's service. Its records link to the catalogue's Records API and
+    DCAT document, on other loopback ports: those are declared, since a link to an undeclared port is not followed."""
+    others = [u for u in (catalogue.records_url, catalogue.dcat_url) if u]
+    return {"url": catalogue.csw_url, "extra_hosts": sorted({urlsplit(u).netloc for u in others})}
 
 
 def run_suite(target: str | Path, out: Path, *args: str, env: dict[str, str] | None = None,

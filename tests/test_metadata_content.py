@@ -33,7 +33,7 @@ from cicclo.metadata.uris import COMMON, SDS
 from cicclo.model import Level, Status
 from cicclo.targets import Budgets, Service
 from cicclo.verdict import Verdict
-from tests.conftest import ROOT, statuses
+from tests.conftest import ROOT, csw_service, statuses
 
 RECORDS = ROOT / "src" / "cicclo" / "reference" / "records"
 EXPECTATIONS = ROOT / "tests" / "expectations"
@@ -310,9 +310,9 @@ def test_coupled_resource_kind_is_service_only() -> None:
 # -- (b) end to end against real catalogues -----------------------------------------------------------------------
 
 
-def _target(directory: Path, csw_url: str) -> Path:
+def _target(directory: Path, csw: dict[str, Any]) -> Path:
     path = directory / "target.yaml"
-    doc = {"id": "metadonnees-test", "name": "catalogue de test", "services": {"csw": {"url": csw_url}}}
+    doc = {"id": "metadonnees-test", "name": "catalogue de test", "services": {"csw": csw}}
     path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
     return path
 
@@ -343,9 +343,8 @@ def catalogue_runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[st
         assert not catalogues[name].rejected, f"{name} : fiches refusées par pycsw {catalogues[name].rejected}"
 
     def run(name: str) -> tuple[str, dict[str, str]]:
-        url = catalogues[name].csw_url
-        assert url
-        return name, _run_suite(_target(base / name, url), base / name / "out")
+        assert catalogues[name].csw_url
+        return name, _run_suite(_target(base / name, csw_service(catalogues[name])), base / name / "out")
 
     try:
         with ThreadPoolExecutor(max_workers=len(catalogues)) as pool:

@@ -18,7 +18,7 @@ import yaml
 
 from cicclo.metadata import inspire
 from cicclo.metadata.harvest import ALL_CHECKS, Record, parse_record
-from tests.conftest import run_suite
+from tests.conftest import csw_service, run_suite
 from tests.faults.record_mutations import CANNOT_FAIL, LINK_MUTATIONS, MUTATIONS, Mutation, mutate, template
 from tests.test_metadata_content import CSW_URL, RECORDS_URL, failing_checks
 
@@ -130,7 +130,7 @@ def mutated_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
         assert catalogue.csw_url
         target = base / "target.yaml"
         target.write_text(yaml.safe_dump({"id": "mutations", "name": "fiches mutées",
-                                          "services": {"csw": {"url": catalogue.csw_url}}}), encoding="utf-8")
+                                          "services": {"csw": csw_service(catalogue)}}), encoding="utf-8")
         code, results, output = run_suite(target, base / "out", suite="suites/metadata/iso19139", timeout=240)
         assert results is not None, output[-3000:]
         loaded = {}

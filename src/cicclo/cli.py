@@ -311,7 +311,7 @@ def _validate_target(urls: list[str]) -> str:
 
     import yaml
 
-    hosts = sorted({(urlsplit(u).hostname or "").lower() for u in urls} - {""})
+    hosts = sorted({urlsplit(u).netloc.rpartition("@")[2].lower() for u in urls} - {""})  # host:port, no userinfo
     csw: dict[str, Any] = {"documented": False, "note": "fiches lues dans des fichiers ou à des URL (cicclo validate)"}
     if hosts:
         csw["extra_hosts"] = hosts
