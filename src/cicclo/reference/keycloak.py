@@ -34,6 +34,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Mapping
+from contextlib import ExitStack
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -285,15 +286,9 @@ def start_builtin(workdir: Path, started_urls: Mapping[str, str]) -> Started:
                         keycloak.broker_endpoint("proconnect") + "/logout_response", client_secret=ref_secret,
                         id_token_alg="ES256", userinfo_alg=None)
     window = BrokerWindow(keycloak, app_secret)
-    parts: list[Any] = []
-
-    def stop() -> None:
-        for part in reversed(parts):
-            part.stop()
-
-    try:
+    with ExitStack() as started:  # an exception stops what was started, last first
         provider.start()
-        parts.append(provider)
+        started.callback(provider.stop)
         meta = httpx.get(provider.metadata_url, timeout=10).raise_for_status().json()
         brokers = [
             {"ALIAS": "proconnect", "ISSUER": provider.issuer, "CLIENT_ID": "cicclo-keycloak",
@@ -302,12 +297,10 @@ def start_builtin(workdir: Path, started_urls: Mapping[str, str]) -> Started:
              "CLIENT_SECRET": lab_secret, **{k: lab_issuer + p for k, p in LAB_PATHS.items()}},
         ]
         window.start()
-        parts.append(window)
+        started.callback(window.stop)
         keycloak.start(realm(window.base, app_secret, brokers))
-        parts.append(keycloak)
-    except Exception:
-        stop()
-        raise
+        started.callback(keycloak.stop)
+        stop = started.pop_all().close
     found = {**provider.secrets, "keycloak.admin": keycloak.admin_password, "keycloak.app": app_secret,
              "keycloak.lab_client": lab_secret, "keycloak.ref_client": ref_secret}
     lab = {

@@ -24,6 +24,7 @@ import shutil
 import subprocess
 import time
 from collections.abc import Mapping
+from contextlib import ExitStack
 from pathlib import Path
 
 import httpx
@@ -104,21 +105,13 @@ def start_builtin(workdir: Path, started_urls: Mapping[str, str]) -> Started:
         "CICCLO_SPRING_LAB_CLIENT_SECRET": lab_secret, "CICCLO_SPRING_LAB_ISSUER": lab_issuer})
     provider.add_client("cicclo-spring", spring.redirect_uri("proconnect"), f"{spring.base}/",
                         client_secret=ref_secret, id_token_alg="RS256", userinfo_alg=None)  # Spring's default alg
-    parts: list[OidcProvider | SpringRelyingParty] = []
-
-    def stop() -> None:
-        for part in reversed(parts):
-            part.stop()
-
-    try:
+    with ExitStack() as started:  # an exception stops what was started, last first
         provider.start()
-        parts.append(provider)
+        started.callback(provider.stop)
         with LabProvider(LabConfig(port=lab_port, client_id="cicclo-spring-lab")):  # discovery while Spring starts
             spring.start()
-        parts.append(spring)
-    except Exception:
-        stop()
-        raise
+        started.callback(spring.stop)
+        stop = started.pop_all().close
     lab = {
         "url": spring.url, "login_url": spring.login_url("proconnect-lab"),
         "redirect_uri": spring.redirect_uri("proconnect-lab"), "provider_port": lab_port,
