@@ -28,7 +28,7 @@ def runs(*names: str):  # type: ignore[no-untyped-def]
 
 
 def test_examples_are_aligned_on_the_committed_catalogue() -> None:
-    """Regenerate them (scripts/make_matrix_examples.py) whenever the catalogue changes."""
+    """Regenerate them (scripts/make_examples.py) whenever the catalogue changes."""
     for name in [*ALIGNED, "exemple-b-regression"]:
         assert load_run(EXAMPLES / name).catalogue == catalogue_sha256(), name
 

@@ -1,5 +1,5 @@
 """Deployment tracking from the committed example publications (tests/examples/suivi/, made by
-scripts/make_suivi_examples.py): figures per date and family, history per platform, JSON against its schema,
+scripts/make_examples.py): figures per date and family, history per platform, JSON against its schema,
 CSV, and the page's inline-SVG time series in headless Chromium with no network."""
 
 from __future__ import annotations
