@@ -50,6 +50,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, SKOS
 
 from cicclo.reference import CRS84, LICENCE, REPO_ROOT, listening_socket, pygeoapi_server_settings
 from cicclo.reference.builtins import Started
+from cicclo.reference.data import extent_of
 
 RECORDS_DIR = Path(__file__).resolve().parent / "records"
 RECORDS_COLLECTION = "metadonnees"
@@ -238,23 +239,6 @@ def zones_inondables() -> list[dict[str, Any]]:
     return feats
 
 
-def _extent(features: list[dict[str, Any]]) -> list[float]:
-    xs: list[float] = []
-    ys: list[float] = []
-
-    def walk(c: Any) -> None:
-        if isinstance(c[0], (int, float)):
-            xs.append(c[0])
-            ys.append(c[1])
-        else:
-            for part in c:
-                walk(part)
-
-    for f in features:
-        walk(f["geometry"]["coordinates"])
-    return [min(xs), min(ys), max(xs), max(ys)]
-
-
 def write_records_configuration(workdir: Path, url: str, csw_url: str) -> Path:
     """Data files and configuration of the records pygeoapi; returns the configuration path."""
     collections: dict[str, Any] = {
@@ -280,7 +264,7 @@ def write_records_configuration(workdir: Path, url: str, csw_url: str) -> Path:
         collections[name] = {
             "type": "collection", "title": title, "description": f"{title} (données fictives de test)",
             "keywords": ["test"], "links": [],
-            "extents": {"spatial": {"bbox": _extent(feats), "crs": CRS84}},
+            "extents": {"spatial": {"bbox": extent_of(feats), "crs": CRS84}},
             "providers": [{"type": "feature", "name": "GeoJSON", "data": str(path), "id_field": "id"}],
         }
     config = {
