@@ -56,7 +56,7 @@ def result(test_id: str, status: str, instances: list[dict[str, Any]], level: st
             "evidence": evidence}
 
 
-HEADER = {
+HEADER: dict[str, Any] = {
     "suite": {"name": "cicclo", "version": "0.4.0", "catalogue_sha256": ""},
     "target": {"id": "ecrite-a-la-main", "name": "Campagne <écrite> à la main", "product": "Produit",
                "product_version": "1", "editor": "Éditeur", "file": "targets/ecrite.yaml",
@@ -66,10 +66,10 @@ HEADER = {
             "budgets": {"max_collections": None, "max_pages": None, "max_features": 5, "max_records": 100},
             "runner": {"python": "3.12.0", "platform": "linux"}},
 }
-FOOTER = {"run": {"stats": {"requests": 3, "cache_hits": 1, "bytes_received": 1000, "server_wait_s": 0.1,
-                            "transport_errors": 0, "wall_s": 1.5, "peak_rss_mb": 50.0},
-                  "classes": {CORE: {"declared": True, "reason": ""}}, "profile": None, "complete": True,
-                  "interrupted": False}}
+FOOTER: dict[str, Any] = {"run": {
+    "stats": {"requests": 3, "cache_hits": 1, "bytes_received": 1000, "server_wait_s": 0.1, "transport_errors": 0,
+              "wall_s": 1.5, "peak_rss_mb": 50.0},
+    "classes": {CORE: {"declared": True, "reason": ""}}, "profile": None, "complete": True, "interrupted": False}}
 RESULTS = [  # out of test ID order, and one test ID recorded twice: its last line counts
     result("OAPIF-CORE-002", "FAIL", [instance("collection a", "PASS", evidence=["evidence/000001.json"]),
                                       instance("collection <b>", "FAIL", "lien « next » en 400")],
