@@ -76,8 +76,9 @@ def _tree_rss_mb(pid: int) -> float:
 
 def validate_benchmark(count: int) -> int:
     """Write ``count`` record files (the real-record corpus and the reference records, with distinct
-    fileIdentifiers), run ``cicclo validate`` on their folder, and print records per second and the peak memory
-    of the whole process tree (sampled every 0.1 s)."""
+    fileIdentifiers), run ``cicclo validate`` on their folder, and print records per second, the peak memory
+    of the whole process tree (sampled every 0.1 s) and the machine's load (it may be shared)."""
+    import os
     import time
 
     with tempfile.TemporaryDirectory(prefix="cicclo-bench-validate-") as tmp:
@@ -87,6 +88,7 @@ def validate_benchmark(count: int) -> int:
         for i in range(count):
             (folder / f"fiche-{i:05d}.xml").write_bytes(templates[i % len(templates)])
         cmd = [sys.executable, "-m", "cicclo.cli", "validate", str(folder), "--out", str(Path(tmp) / "out")]
+        load_before = os.getloadavg()[0]
         start = time.monotonic()
         proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL)
         peak = 0.0
@@ -94,10 +96,12 @@ def validate_benchmark(count: int) -> int:
             peak = max(peak, _tree_rss_mb(proc.pid))
             time.sleep(0.1)
         wall = time.monotonic() - start
+        load_after = os.getloadavg()[0]
         doc = json.loads((Path(tmp) / "out" / "results.json").read_text(encoding="utf-8"))
     checked = {i["instance"] for r in doc["results"] if r["test_id"] == "MD-C-001" for i in r["instances"]}
     figures = {"records": float(len(checked)), "wall_s": wall, "records_per_s": len(checked) / wall,
-               "peak_rss_mb": peak, "suite_process_peak_rss_mb": doc["run"]["stats"]["peak_rss_mb"]}
+               "peak_rss_mb": peak, "suite_process_peak_rss_mb": doc["run"]["stats"]["peak_rss_mb"],
+               "load_1min_before": load_before, "load_1min_after": load_after}
     print(f"{'mesure':26s} {'valeur':>10s}  {'objectif':>10s}")
     missed = []
     for key, value in figures.items():

@@ -158,24 +158,22 @@ def test_evidence_of_failing_instances_comes_first_and_is_capped() -> None:
                  InstanceResult("b", Status.FAIL, evidence=[f"evidence/{n}.json" for n in range(3, 20)])]
     result = TestResult("OAPIF-CORE-999", "t", Status.FAIL, Level.MUST, ["http://x"], None, CORE_CLASS, "oapif",
                         "m", instances)
-    assert evidence_refs(result)[:2] == ["evidence/1.json", "evidence/3.json"]
-    assert "evidence/2.json" not in evidence_refs(result)
+    assert evidence_refs(result.to_json())[:2] == ["evidence/1.json", "evidence/3.json"]
+    assert "evidence/2.json" not in evidence_refs(result.to_json())
 
 
 def test_should_level_failure_is_labelled_a_warning() -> None:
     result = TestResult("OAPIF-CORE-999", "t", Status.FAIL, Level.SHOULD, ["http://x"], None, CORE_CLASS,
                         "oapif", "m")
-    assert status_label(result) == "Échec (avertissement)"
+    assert status_label(result.to_json()) == "Échec (avertissement)"
 
 
 def test_inline_evidence_is_capped_and_the_rest_counted(tmp_path: Path) -> None:
-    from types import SimpleNamespace
-
     from cicclo.reporters.html import MAX_INLINE_EVIDENCE, evidence_html
 
     refs = [f"evidence/{n:06d}.json" for n in range(1, 21)]
     result = TestResult("OAPIF-CORE-999", "t", Status.FAIL, Level.MUST, ["http://x"], None, CORE_CLASS, "oapif",
                         "m", [InstanceResult("b", Status.FAIL, evidence=refs)])
-    html = evidence_html(SimpleNamespace(out_dir=tmp_path), result)  # type: ignore[arg-type]
+    html = evidence_html(tmp_path, result.to_json())
     assert html.count("preuve illisible") == MAX_INLINE_EVIDENCE
     assert f"… et {20 - MAX_INLINE_EVIDENCE} autre(s) échange(s)" in html

@@ -10,15 +10,16 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cicclo import __version__
 from cicclo.cli_fr import USAGE_ERROR, FrenchArgumentParser, FrenchHelpFormatter
 from cicclo.errors import ConfigurationError
 from cicclo.model import LEVEL_LABELS_FR, Level
-from cicclo.profiles import profile_state, verdict_lines
 from cicclo.resources import REPOSITORY, SUITES_DIR
-from cicclo.targets import Target, all_target_paths, literal_credentials, load_target, resolve_target_path
+
+if TYPE_CHECKING:  # targets and profiles are imported where used: `cicclo validate` stays a small process
+    from cicclo.targets import Target
 
 # a suite name on the command line is a folder of suites/; the metadata suite gathers four parts, each runnable alone
 SUITES = {
@@ -182,6 +183,8 @@ def _validate_run(args: argparse.Namespace) -> list[tuple[str, Target]]:
     unknown = [s for s in args.suite if s not in SUITES]
     if unknown:
         raise ConfigurationError(f"suite inconnue : {', '.join(unknown)} (suites : {', '.join(SUITES)})")
+    from cicclo.targets import load_target
+
     if args.profile:
         from cicclo.profiles import get_profile
 
@@ -196,6 +199,8 @@ def _validate_run(args: argparse.Namespace) -> list[tuple[str, Target]]:
 
 def _target_arg(name: str) -> str:
     """A built-in target's name as is; a target file as an absolute path (pytest may run elsewhere)."""
+    from cicclo.targets import resolve_target_path
+
     path = resolve_target_path(name)
     return str(path) if path.stem != name else name
 
@@ -292,6 +297,8 @@ def command_run(args: argparse.Namespace) -> int:
 
 
 def _print_profile(out: Path) -> None:
+    from cicclo.profiles import profile_state, verdict_lines
+
     try:
         profile = json.loads((out / "results.json").read_text(encoding="utf-8"))["run"].get("profile")
     except (OSError, ValueError, KeyError):
@@ -321,8 +328,12 @@ def _validate_target(urls: list[str]) -> str:
 
 
 def command_validate(args: argparse.Namespace) -> int:
-    """The metadata record suite (iso19139) on record files and URLs, offline: same IDs and reports as ``run``."""
-    from cicclo.metadata.sources import is_url
+    """The metadata record suite (iso19139) on record files and URLs, offline: same IDs and reports as ``run``.
+
+    This process only waits for pytest (which checks the records): it imports neither the checks nor lxml."""
+
+    def is_url(value: str) -> bool:  # as cicclo.metadata.sources.is_url, which the pytest child uses
+        return value.startswith(("http://", "https://"))
 
     out = _out_dir(args.out, VALIDATE_TARGET_ID, False)
     out.mkdir(parents=True, exist_ok=True)
@@ -348,6 +359,8 @@ def command_validate(args: argparse.Namespace) -> int:
 
 
 def command_targets(args: argparse.Namespace) -> int:
+    from cicclo.targets import all_target_paths, literal_credentials, load_target
+
     names = args.names or [str(p) for p in all_target_paths()]
     invalid = 0
     for name in names:

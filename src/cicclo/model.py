@@ -1,6 +1,6 @@
 """The result model: statuses, per-instance outcomes and their aggregation per test ID.
 
-Every reporter reads these objects (or their JSON form) and nothing else.
+The plugin makes these objects; reporters read their JSON form, from the run record (``run.jsonl``).
 """
 
 from __future__ import annotations

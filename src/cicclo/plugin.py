@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime as dt
 import importlib.util
 import json
+import os
+import platform
 import re
 import sys
 import tempfile
@@ -22,18 +24,19 @@ import pytest
 from cicclo.classes import KNOWN_CLASSES
 from cicclo.declare import Declaration, declaration_of
 from cicclo.errors import CheckFailed, ConfigurationError, NotApplicable, NotTested, TransportError
-from cicclo.http import EvidenceStore, HttpClient, write_atomic
+from cicclo.http import EvidenceStore, HttpClient
 from cicclo.model import LEVEL_LABELS_FR, InstanceResult, Level, Status, TestResult, aggregate, exit_status
 from cicclo.profiles import profile_state, verdict_lines
 from cicclo.redact import Redactor
 from cicclo.reference.builtins import Started
+from cicclo.reporters.record import FILE_NAME as RECORD_FILE
+from cicclo.reporters.record import RecordWriter, RunRecord, light
 from cicclo.reporters.results_json import DESELECTED
 from cicclo.resources import DATA_ROOT, PACKAGE_DIR, SUITES_DIR
 from cicclo.targets import Budgets, Service, Target, load_target
 
 RUN_KEY = pytest.StashKey["RunContext"]()
 VERDICT_KEY = pytest.StashKey[Any]()
-STATUS_KEY = pytest.StashKey[TestResult]()
 
 
 @dataclass
@@ -47,7 +50,11 @@ class RunContext:
     budgets: Budgets
     started_at: str
     started: float = field(default_factory=time.monotonic)
+    # the light part (no instances) of each result: the instances are in the run record only
     results: dict[str, TestResult] = field(default_factory=dict)
+    # the run record (run.jsonl) the controller, or a serial run, writes as results arrive
+    record: RecordWriter | None = None
+    recorded: set[str] = field(default_factory=set)
     declarations: dict[str, Declaration] = field(default_factory=dict)
     # plain data, what a pytest-xdist worker hands its controller: the tests of the campaign (their result if
     # they never report) and the deselected ones (which produce no report)
@@ -74,6 +81,43 @@ class RunContext:
 
     def wall_seconds(self) -> float:
         return time.monotonic() - self.started
+
+    def record_result(self, doc: dict[str, Any]) -> None:
+        """One result into the run record (redacted, with its instances) and its light part into memory."""
+        if self.record is not None:
+            self.record.result(self.redactor.json(doc))
+        self.recorded.add(doc["test_id"])
+        self.results[doc["test_id"]] = TestResult.from_json({**light(doc), "instances": []})
+
+    def record_header(self) -> dict[str, Any]:
+        """What the run record's first line says: suite, target and the run's metadata known at its start."""
+        from cicclo import __version__
+        from cicclo.catalogue import catalogue_sha256
+
+        return self.redactor.json({
+            "suite": {"name": "cicclo", "version": __version__, "catalogue_sha256": catalogue_sha256()},
+            "target": self.target.to_json(),
+            "run": {
+                "started_at": self.started_at,
+                "out_dir": self.out_dir.name,  # no runner path in a published file
+                "budgets": {"max_collections": self.budgets.max_collections, "max_pages": self.budgets.max_pages,
+                            "max_features": self.budgets.max_features, "max_records": self.budgets.max_records},
+                "runner": {"python": platform.python_version(), "platform": sys.platform},
+            },
+        })
+
+    def record_footer(self) -> dict[str, Any]:
+        """What the run record's last line says: statistics, classes, profile verdict and completeness."""
+        verdict = self.profile_verdict()
+        complete = (not self.interrupted and not any(r.message == DESELECTED for r in self.results.values())
+                    and (verdict or {}).get("complete", True))
+        return self.redactor.json({"run": {
+            "stats": self.client.stats.to_json(self.wall_seconds()),
+            "classes": dict(sorted(self.classes.items())),
+            "profile": verdict,
+            "complete": complete,
+            "interrupted": self.interrupted,
+        }})
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -284,7 +328,10 @@ def pytest_configure(config: pytest.Config) -> None:
         builtins=builtins, profile=profile,
     )
     config.stash[RUN_KEY] = run
-    config.pluginmanager.register(RunRecorder(run), "cicclo-record")
+    if not worker:  # a pytest-xdist worker's results travel to its controller, which records them
+        run.record = RecordWriter(out_dir / RECORD_FILE)
+        run.record.header(run.record_header())
+        config.pluginmanager.register(RunRecorder(run), "cicclo-record")
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -319,20 +366,42 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     if run is None:
         return
     run.client.close()
+    if run.record is not None:
+        run.record.close()
     if run.builtins is not None:
         run.builtins.stop()
     scrub_outputs(run)
 
 
+SCRUBBED = (".json", ".jsonl", ".jsonld", ".xml", ".html", ".txt", ".log", ".yml", ".yaml")
+SCRUB_BLOCK = 1 << 22  # characters read at a time, extended to the end of a line
+
+
+def _blocks(path: Path) -> Iterator[str]:
+    """A text file in blocks of whole lines (a secret never spans lines), so none is held whole."""
+    with path.open(encoding="utf-8", errors="replace", newline="") as handle:
+        while block := handle.read(SCRUB_BLOCK):
+            yield block + handle.readline()
+
+
 def scrub_outputs(run: RunContext) -> None:
     """Last line of defence: no known secret value, userinfo or credential parameter survives in any output
-    file (each rewritten atomically)."""
+    file, secrets learnt late in the run included (a file with one is rewritten atomically, block by block)."""
     for path in run.out_dir.rglob("*"):
-        if path.is_file() and path.suffix in (".json", ".jsonld", ".xml", ".html", ".txt", ".log", ".yml", ".yaml"):
-            text = path.read_text(encoding="utf-8", errors="replace")
-            clean = run.redactor.text(text)
-            if clean != text:
-                write_atomic(path, clean)
+        if not (path.is_file() and path.suffix in SCRUBBED):
+            continue
+        if all(run.redactor.text(block) == block for block in _blocks(path)):
+            continue
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+                for block in _blocks(path):
+                    out.write(run.redactor.text(block))
+            os.chmod(tmp, path.stat().st_mode & 0o777)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
 
 
 def declaration_problems(items: list[tuple[str, Any, bool]]) -> tuple[dict[str, Declaration], list[str]]:
@@ -516,7 +585,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         message = f"{top_message}\n{message}"
     notes = list(verdict.notes) if verdict else []
     result = _result(decl, status, run.redactor.text(message), instances, item.nodeid, notes, call.duration)
-    item.stash[STATUS_KEY] = result
+    if VERDICT_KEY in item.stash:  # the instances now live in the result only
+        del item.stash[VERDICT_KEY]
     # plain data: it travels with the report to a pytest-xdist controller, which records it (logreport)
     report.cicclo_result = result.to_json()
     text = f"{decl.test_id} {status.value}: {result.message}"
@@ -534,16 +604,19 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 
 class RunRecorder:
-    """Makes the run record from each report's plain result, in a serial run and in the controller of a
-    pytest-xdist run alike (registered by pytest_configure)."""
+    """Writes each report's plain result into the run record, in a serial run and in the controller of a
+    pytest-xdist run alike (registered by pytest_configure), and leaves on the report only what the terminal
+    needs: pytest keeps every report until the end, the instances must not stay with them."""
 
     def __init__(self, run: RunContext) -> None:
         self.run = run
 
+    @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         doc = getattr(report, "cicclo_result", None)
         if doc is not None:
-            self.run.results[doc["test_id"]] = TestResult.from_json(doc)
+            self.run.record_result(doc)
+            report.cicclo_result = {k: doc[k] for k in ("test_id", "status", "warning")}  # type: ignore[attr-defined]
 
 
 def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -> tuple[str, str, str] | None:
@@ -570,15 +643,21 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     for test_id, doc in run.expected.items():
         run.results.setdefault(test_id, TestResult.from_json(doc))
+    for test_id in sorted(set(run.results) - run.recorded):  # never reported: deselected, or not run
+        run.record_result(run.results[test_id].to_json())
+    assert run.record is not None
+    run.record.footer(run.record_footer())
+    write_reports(run.out_dir / RECORD_FILE)
+    if exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+        session.exitstatus = exit_status(list(run.results.values()))
+
+
+def write_reports(path: Path) -> list[Path]:
+    """Every report of a run from its run record alone: results.json, junit.xml, earl.jsonld, report.html."""
     from cicclo.reporters import earl, html, junit, results_json
 
-    ordered = [run.results[k] for k in sorted(run.results)]
-    results_json.write(run, ordered)
-    junit.write(run, ordered)
-    earl.write(run)
-    html.write(run, ordered)
-    if exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
-        session.exitstatus = exit_status(ordered)
+    record = RunRecord(path)
+    return [results_json.write(record), junit.write(record), earl.write(record), html.write(record)]
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
@@ -605,7 +684,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         f"{stats.bytes_received / 1e6:.1f} Mo reçus, {stats.server_wait_s:.1f} s d'attente serveur, "
         f"{run.wall_seconds():.1f} s au total"
     )
-    for name in ("results.json", "junit.xml", "earl.jsonld", "report.html"):
+    for name in ("results.json", "junit.xml", "earl.jsonld", "report.html", RECORD_FILE):
         tr.write_line(f"{name:13s}: {run.out_dir / name}")
     failing = [r for r in sorted(run.results.values(), key=lambda r: r.test_id)
                if r.status in (Status.FAIL, Status.ERROR)]

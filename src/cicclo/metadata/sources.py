@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from typing import Any
 
 from lxml import etree
 
-from cicclo.metadata.harvest import CSW, CheckedRecord, Record, check_record, classify
+from cicclo.metadata.harvest import CSW, PASSED, CheckedRecord, Outcome, Record, check_record, classify
 from cicclo.oapif.xml import MAX_XML_BYTES, XmlError, parse_xml
 
 CSW_RESPONSES = frozenset({f"{{{CSW}}}GetRecordsResponse", f"{{{CSW}}}GetRecordByIdResponse"})
@@ -92,6 +93,20 @@ def _check_file(path: Path, name: str) -> list[CheckedRecord]:
     return check_document(xml, name)
 
 
+def _compact(checked: CheckedRecord, tag_sets: dict[frozenset[str], frozenset[str]]) -> CheckedRecord:
+    """A record received from a worker, made small again: unpickling gives each record its own copies of the
+    test IDs, of the shared PASSED outcome, of its tag set and of messages that thousands of records repeat."""
+    def outcome(o: Outcome) -> Outcome:
+        if o == PASSED:
+            return PASSED
+        return Outcome(tuple(map(sys.intern, o.failures)), o.not_applicable and sys.intern(o.not_applicable),
+                       tuple(map(sys.intern, o.notes)))
+
+    return CheckedRecord(checked.identifier, checked.evidence, tag_sets.setdefault(checked.tags, checked.tags),
+                         checked.error,
+                         {sys.intern(k): outcome(o) for k, o in checked.outcomes.items()})
+
+
 def check_files(files: list[tuple[Path, str]], workers: int | None = None) -> Iterator[CheckedRecord]:
     """The checked records of the files, in the files' order, with at most a few files in flight per worker."""
     if len(files) < INLINE_MAX:
@@ -102,13 +117,14 @@ def check_files(files: list[tuple[Path, str]], workers: int | None = None) -> It
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
         pending: list[Future[list[CheckedRecord]]] = []
+        tag_sets: dict[frozenset[str], frozenset[str]] = {}
         todo = iter(files)
         for path, name in todo:
             pending.append(pool.submit(_check_file, path, name))
             if len(pending) >= count * IN_FLIGHT_PER_WORKER:
-                yield from pending.pop(0).result()
+                yield from (_compact(c, tag_sets) for c in pending.pop(0).result())
         for future in pending:
-            yield from future.result()
+            yield from (_compact(c, tag_sets) for c in future.result())
 
 
 def check_url(client: Any, url: str) -> list[CheckedRecord]:

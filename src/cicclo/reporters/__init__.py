@@ -1,1 +1,1 @@
-"""Reporters: each reads the result model and writes one output format."""
+"""Reporters: each reads the run record (``run.jsonl``, see ``record``) and writes one output format."""

@@ -12,7 +12,7 @@ from cicclo.reporters.results_json import write_atomic
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from cicclo.plugin import RunContext
+    from cicclo.reporters.record import RunRecord
 
 OUTCOMES = {"PASS": "earl:passed", "FAIL": "earl:failed", "ERROR": "earl:cantTell",
             "NOT_APPLICABLE": "earl:inapplicable", "NOT_TESTED": "earl:untested"}
@@ -37,8 +37,8 @@ def subject(target: dict[str, Any], service: str) -> dict[str, Any]:
 
 
 def to_earl(results: dict[str, Any]) -> dict[str, Any]:
-    """One earl:Assertion per test ID of a results.json document, about the service the test talks to; only
-    EARL 1.0 and Dublin Core terms."""
+    """One earl:Assertion per test ID of a results.json document (its results may be the light ones, without
+    instances), about the service the test talks to; only EARL 1.0 and Dublin Core terms."""
     target = results["target"]
     assertor = {"@id": f"urn:cicclo:{__version__}", "@type": ["earl:Assertor", "earl:Software"],
                 "dct:title": f"cicclo {results['suite']['version']}"}
@@ -66,9 +66,10 @@ def to_earl(results: dict[str, Any]) -> dict[str, Any]:
     return {"@context": CONTEXT, "@graph": [assertor, *subjects.values(), *graph]}
 
 
-def write(run: RunContext) -> Path:
-    """earl.jsonld beside results.json (read back from it, so both always agree)."""
-    results = json.loads((run.out_dir / "results.json").read_text(encoding="utf-8"))
-    path = run.out_dir / "earl.jsonld"
-    write_atomic(path, json.dumps(to_earl(results), ensure_ascii=False, indent=1))
+def write(record: RunRecord) -> Path:
+    """earl.jsonld beside results.json, from the same run record (so both always agree)."""
+    doc = {"suite": record.header["suite"], "target": record.header["target"], "run": record.header["run"],
+           "results": record.light()}
+    path = record.folder / "earl.jsonld"
+    write_atomic(path, json.dumps(to_earl(doc), ensure_ascii=False, indent=1))
     return path

@@ -1,60 +1,66 @@
-"""``results.json``: the machine-readable outcome of a run (schema: ``schemas/results.schema.json``)."""
+"""``results.json``: the machine-readable outcome of a run (schema: ``schemas/results.schema.json``).
+
+Written from the run record (``run.jsonl``) one result at a time: the document is never held whole.
+"""
 
 from __future__ import annotations
 
 import json
-import platform
-import sys
-from pathlib import Path
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from cicclo import __version__
 from cicclo.http import write_atomic
-from cicclo.model import Status, TestResult
-
-DESELECTED = "désélectionné pour cette campagne"
+from cicclo.model import Status
+from cicclo.reporters.record import write_streaming
 
 if TYPE_CHECKING:
-    from cicclo.plugin import RunContext
+    from pathlib import Path
 
+    from cicclo.reporters.record import RunRecord
+
+DESELECTED = "désélectionné pour cette campagne"
 FORMAT = "cicclo/results"
 FORMAT_VERSION = "1.0"
+__all__ = ["DESELECTED", "FORMAT", "FORMAT_VERSION", "head", "summary", "write", "write_atomic"]
 
 
-def document(run: RunContext, results: list[TestResult]) -> dict[str, Any]:
-    from cicclo.catalogue import catalogue_sha256
+def summary(results: Iterable[dict[str, Any]]) -> dict[str, int]:
+    """The counts per status, and the SHOULD-level failures (warnings)."""
+    counts = {s.value: 0 for s in Status}
+    warnings = 0
+    for r in results:
+        counts[r["status"]] += 1
+        warnings += bool(r["warning"])
+    return {**counts, "WARNINGS": warnings}
 
-    summary = {s.value: sum(1 for r in results if r.status is s) for s in Status}
-    summary["WARNINGS"] = sum(1 for r in results if r.is_warning)
+
+def head(record: RunRecord) -> dict[str, Any]:
+    """Everything of results.json but its results: the record's header and footer, and the counts."""
+    header, footer = record.header, record.footer
     return {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
-        "suite": {"name": "cicclo", "version": __version__, "catalogue_sha256": catalogue_sha256()},
-        "target": run.target.to_json(),
-        "run": {
-            "started_at": run.started_at,
-            "out_dir": run.out_dir.name,  # no runner path in a published file
-            "budgets": {
-                "max_collections": run.budgets.max_collections,
-                "max_pages": run.budgets.max_pages,
-                "max_features": run.budgets.max_features,
-                "max_records": run.budgets.max_records,
-            },
-            "runner": {"python": platform.python_version(), "platform": sys.platform},
-            "stats": run.client.stats.to_json(run.wall_seconds()),
-            "classes": dict(sorted(run.classes.items())),
-            "profile": run.profile_verdict(),
-            "complete": not run.interrupted and not any(r.message == DESELECTED for r in results)
-            and (run.profile_verdict() or {}).get("complete", True),
-            "interrupted": run.interrupted,
-        },
-        "summary": summary,
-        "results": [r.to_json() for r in results],
+        "suite": header["suite"],
+        "target": header["target"],
+        "run": {**header["run"], **footer["run"]},
+        "summary": summary(record.light()),
     }
 
 
-def write(run: RunContext, results: list[TestResult]) -> Path:
-    path = run.out_dir / "results.json"
-    doc = run.redactor.json(document(run, results))
-    write_atomic(path, json.dumps(doc, ensure_ascii=False, indent=1))
+def _chunks(record: RunRecord) -> Iterator[str]:
+    """The text of ``json.dumps(document, ensure_ascii=False, indent=1)``, one result at a time."""
+    text = json.dumps({**head(record), "results": []}, ensure_ascii=False, indent=1)
+    opening, _, _ = text.rpartition("[]")
+    yield opening + "["
+    first = True
+    for result in record.results():
+        item = json.dumps(result, ensure_ascii=False, indent=1).replace("\n", "\n  ")
+        yield ("\n  " if first else ",\n  ") + item
+        first = False
+    yield "]\n}" if first else "\n ]\n}"
+
+
+def write(record: RunRecord) -> Path:
+    path = record.folder / "results.json"
+    write_streaming(path, _chunks(record))
     return path
