@@ -9,6 +9,7 @@ percent-encoded URLs alike.
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import json
 import re
@@ -32,8 +33,12 @@ BEARER = re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{6,}")
 JWT = re.compile(r"\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*\.[A-Za-z0-9_.-]*")
 # "scheme://user:password@host" in any text, raw or percent-encoded ("%3A%2F%2F", "%40")
 USERINFO = re.compile(r"(?i)((?:https?|ftp)(?::|%3A)(?://|%2F%2F))[^\s/?#\"'<>]+(@|%40)")
+# what every pattern above and the credential parameters need to match at all: a text without any of these
+# (most strings of a JSON document) is returned as it is, without running the patterns
+MAY_HOLD_CREDENTIALS = re.compile(r"[@?&;%]|eyJ|bearer|basic", re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=4096)
 def is_sensitive_name(name: str) -> bool:
     return bool(SENSITIVE_NAME.search(name))
 
@@ -82,6 +87,8 @@ class Redactor:
         known = self._known_values()
         if known is not None:
             text = known.sub(lambda m: f"<secret:{self._form_names.get(m.group(0).lower(), '?')}>", text)
+        if not MAY_HOLD_CREDENTIALS.search(text):
+            return text
         text = USERINFO.sub(lambda m: f"{m.group(1)}{MASK}{m.group(2)}", text)
         text = self._param.sub(lambda m: f"{m.group(1)}{MASK}", text)
         text = JWT.sub("<jeton JWT masqué>", text)
