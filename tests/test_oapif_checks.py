@@ -25,7 +25,7 @@ from cicclo.oapif.checks import (
     times_intersect,
     unlisted_collections,
 )
-from cicclo.oapif.openapi import ApiDefinition, offline_document
+from cicclo.oapif.openapi import ApiDefinition, duplicate_operation_ids, offline_document, paths_by_shape
 from cicclo.oapif.schemas import schema_errors
 
 NUMBERS = {"type": "number"}
@@ -185,3 +185,29 @@ def test_limit_outside_the_declared_range(asked: int, bound: int, status: int, c
     """Below the minimum a 400 or a capped page; above the maximum only a capped page (fc-limit-response-1 C)."""
     found, note = limit_outcome(asked, bound, status, count)
     assert len(found) == problems and seen in note
+
+
+def test_paths_of_the_same_shape_are_validated_once() -> None:
+    def items(coll: str, op: str) -> dict[str, Any]:
+        return {"get": {"summary": f"Entités de {coll}", "operationId": op, "tags": [coll],
+                        "parameters": [{"$ref": "#/components/parameters/limit"}],
+                        "responses": {"200": {"description": f"les entités de {coll}"}}}}
+
+    paths = {"/collections/a/items": items("a", "getA"), "/collections/b/items": items("b", "getB"),
+             "/collections/a/items/{featureId}": items("a", "getOneA"), "/conformance": {"get": {"responses": {}}}}
+    paths["/collections/b/items"]["get"]["parameters"].append({"name": "bbox", "in": "query"})
+    assert paths_by_shape({k: v for k, v in paths.items() if k != "/collections/b/items"}) == {
+        "/collections/a/items": ["/collections/a/items"],
+        "/collections/a/items/{featureId}": ["/collections/a/items/{featureId}"],
+        "/conformance": ["/conformance"]}
+    paths["/collections/b/items"]["get"]["parameters"].pop()
+    assert paths_by_shape(paths)["/collections/a/items"] == ["/collections/a/items", "/collections/b/items"]
+    # a wrong type is part of the shape: that path is validated on its own
+    paths["/collections/b/items"]["get"]["summary"] = 3
+    assert "/collections/b/items" in paths_by_shape(paths)
+
+
+def test_operation_ids_are_unique_across_paths() -> None:
+    paths = {"/a": {"get": {"operationId": "get"}}, "/b": {"get": {"operationId": "get"}, "head": {}},
+             "/c": {"get": {"operationId": "other"}}}
+    assert duplicate_operation_ids(paths) == {"get": ["GET /a", "GET /b"]}

@@ -343,3 +343,48 @@ def load_definition(api: OapifContext) -> ApiDefinition:
             definition = _DEFINITIONS[api] = _fetch_definition(api)
     api.client.get(definition.url, accept=OPENAPI_JSON)  # from the cache: attaches the evidence to this test
     return definition
+
+
+# -- validation of the definition ---------------------------------------------------------------------
+
+PROSE_KEYS = frozenset({"summary", "description", "operationId", "title", "tags"})
+
+
+def _path_shape(template: str, item: Any) -> str:
+    """A path item with its prose blanked and its template reduced to its variables: two paths of the same
+    shape (a server describes each collection with the same operations) get the same key."""
+    def blank(node: Any, key: str | None = None) -> Any:
+        if key in PROSE_KEYS and isinstance(node, str):
+            return ""
+        if key == "tags" and isinstance(node, list) and all(isinstance(t, str) for t in node):
+            return []
+        if isinstance(node, dict):
+            return {k: blank(v, k) for k, v in node.items()}
+        if isinstance(node, list):
+            return [blank(v) for v in node]
+        return node
+
+    return json.dumps([re.findall(r"\{[^}]*\}", template), blank(item)], sort_keys=True, default=str)
+
+
+def paths_by_shape(paths: Mapping[str, Any]) -> dict[str, list[str]]:
+    """The paths of a definition grouped by shape, keyed by the first path of each group (in document order).
+
+    The OpenAPI 3.0 rules on a path item (parameters, responses, schemas) depend only on its shape, so one
+    path of each group validates them all; operationId uniqueness, which spans paths, is
+    :func:`duplicate_operation_ids`'s concern."""
+    groups: dict[str, list[str]] = {}
+    for template, item in paths.items():
+        groups.setdefault(_path_shape(template, item), []).append(template)
+    return {group[0]: group for group in groups.values()}
+
+
+def duplicate_operation_ids(paths: Mapping[str, Any]) -> dict[str, list[str]]:
+    """operationId values used by more than one operation ("METHOD path" list each): OpenAPI 3.0 requires
+    them unique among all operations of the API."""
+    seen: dict[str, list[str]] = {}
+    for template, item in paths.items():
+        for method, operation in (item.items() if isinstance(item, dict) else ()):
+            if isinstance(operation, dict) and isinstance(operation.get("operationId"), str):
+                seen.setdefault(operation["operationId"], []).append(f"{method.upper()} {template}")
+    return {op: uses for op, uses in seen.items() if len(uses) > 1}
