@@ -41,6 +41,7 @@ CSW_FAULTS: dict[str, dict[str, str]] = {
     "wrong-exception-code": {"CSW-007": "FAIL"},
     "wrong-matched": {"CSW-008": "FAIL"},
     "paging-repeats": {"CSW-009": "FAIL"},
+    "page-two-500": {"CSW-009": "FAIL"},
     "hits-ignore-constraint": {"CSW-010": "FAIL"},
     "cql-ignored": {"CSW-011": "FAIL"},
     "filter-ignored": {"CSW-012": "FAIL"},

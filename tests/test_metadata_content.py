@@ -169,6 +169,7 @@ class FakeClient:
         self.records = [load(n) for n in names]
         self.requests: list[str] = []
         self.page_body: bytes | None = None
+        self.failing_start: int | None = None  # the GetRecords page starting there answers HTTP 500
 
     def is_target_url(self, url: str) -> bool:
         return (urlsplit(url).hostname or "") == "127.0.0.1"
@@ -197,6 +198,8 @@ class FakeClient:
             inner = re.sub(rb"^<\?xml[^>]*\?>", b"", found[0]) if found else b""
             return 200, "application/xml", (b'<csw:GetRecordByIdResponse xmlns:csw="http://www.opengis.net/cat/'
                                             b'csw/2.0.2">' + inner + b"</csw:GetRecordByIdResponse>")
+        if url.startswith(CSW_URL) and request == "getrecords" and query["startposition"] == str(self.failing_start):
+            return 500, "text/html", b"<h1>500 Internal Server Error</h1>"
         if url.startswith(CSW_URL) and request == "getrecords":
             return 200, "application/xml", self.page_body or self._page(int(query["startposition"]),
                                                                         int(query["maxrecords"]))
@@ -246,6 +249,35 @@ def test_harvest_with_an_unreadable_page_fails_c2_only() -> None:
     assert len(records) == 1 and records[0].root is None
     with pytest.raises(NotTested):
         context.run_check(Verdict(declaration("MD-C-005")), "MD-C-005")
+
+
+def test_harvest_page_announced_then_failing_fails_c2(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Page 2, announced by nextRecord, answers 500: MD-C-001/MD-C-002 fail on it with the exchange as evidence;
+    the other tests check the records of page 1 and note the page they skip."""
+    monkeypatch.setattr("cicclo.metadata.harvest.PAGE_SIZE", 2)
+    client = FakeClient(CONFORMANT)
+    client.failing_start = 3
+    context = MetadataContext(fake_run(client))
+    c2 = Verdict(declaration("MD-C-002"))
+    context.run_check(c2, "MD-C-002")
+    statuses_c2 = instance_statuses(c2)
+    assert statuses_c2.pop("page startPosition=3") is Status.FAIL
+    assert len(statuses_c2) == 2 and set(statuses_c2.values()) == {Status.PASS}
+    failed = next(i for i in c2.instances if i.key == "page startPosition=3")
+    assert "nextRecord=3" in " ".join(failed.messages) and "→ 500" in " ".join(failed.messages)
+    assert failed.evidence
+    c5 = Verdict(declaration("MD-C-005"))
+    context.run_check(c5, "MD-C-005")
+    assert "page startPosition=3" not in instance_statuses(c5)
+    assert any("page startPosition=3 ignorée" in n for n in c5.notes)
+
+
+def test_harvest_first_page_failing_is_not_tested() -> None:
+    client = FakeClient(CONFORMANT)
+    client.failing_start = 1
+    context = MetadataContext(fake_run(client))
+    with pytest.raises(NotTested, match="aucune fiche moissonnée"):
+        context.run_check(Verdict(declaration("MD-C-002")), "MD-C-002")
 
 
 @pytest.mark.parametrize("service, reason", [

@@ -219,6 +219,18 @@ def test_proxy_paging_repeats_post(csw_proxy: CswFaultProxy) -> None:
     assert post(2) == post(1)
 
 
+def test_proxy_page_two_500(csw_proxy: CswFaultProxy) -> None:
+    """Only the page that the first page announces (startPosition = maxRecords + 1) answers 500."""
+    page1 = search_results(get_records(csw_proxy.base("page-two-500"), maxrecords="2", startposition="1"))
+    assert page1.get("nextRecord") == "3"
+    params = {"service": "CSW", "version": "2.0.2", "request": "GetRecords", "typenames": "csw:Record",
+              "elementsetname": "brief", "resulttype": "results", "maxrecords": "2"}
+    page2 = httpx.get(csw_proxy.base("page-two-500"), params={**params, "startposition": "3"}, timeout=30)
+    assert page2.status_code == 500
+    other = httpx.get(csw_proxy.base("page-two-500"), params={**params, "startposition": "4"}, timeout=30)
+    assert other.status_code == 200
+
+
 def test_proxy_wrong_matched(csw_proxy: CswFaultProxy) -> None:
     true = int(search_results(get_records(csw_proxy.base("none"), resulttype="hits")).get("numberOfRecordsMatched", ""))
     wrong = search_results(get_records(csw_proxy.base("wrong-matched"), resulttype="hits"))

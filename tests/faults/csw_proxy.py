@@ -10,6 +10,9 @@ Defects (:data:`CSW_DEFECTS`):
 - ``none``: forwarded untouched;
 - ``paging-repeats``: a GetRecords with ``startPosition`` > 1 returns the records of the first page again
   (the ``SearchResults`` attributes, ``nextRecord`` included, stay those of the page asked for);
+- ``page-two-500``: the second page of an unconstrained GetRecords query (``resultType=results``,
+  ``startPosition`` = ``maxRecords`` + 1, the page that the first one announces with ``nextRecord``) is answered
+  HTTP 500 with an HTML error page;
 - ``wrong-matched``: ``numberOfRecordsMatched`` of every GetRecords response is 3 more than the truth;
 - ``no-exception-report``: an ``ows:ExceptionReport`` (any status) becomes HTTP 200 with an empty
   ``csw:GetRecordsResponse``;
@@ -162,6 +165,19 @@ def _paging_repeats(ex: CswExchange, fetch: Callable[[CswExchange], CswExchange]
     for child in list(first_results)[:count]:
         results.append(child)
     ex.response = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def _page_two_500(ex: CswExchange, fetch: Callable[[CswExchange], CswExchange]) -> None:
+    request = ex.request_root()
+    if ex.operation != "GetRecords" or request is not None or ex.param("constraint") is not None \
+            or (ex.param("resultType") or "results").lower() != "results":
+        return
+    size = ex.param("maxRecords") or "10"
+    if not size.isdigit() or ex.start_position != int(size) + 1:
+        return
+    ex.status = 500
+    ex.headers = {"content-type": "text/html; charset=UTF-8"}
+    ex.response = b"<html><body><h1>500 Internal Server Error</h1></body></html>"
 
 
 def _wrong_matched(ex: CswExchange, fetch: Callable[[CswExchange], CswExchange]) -> None:
@@ -379,6 +395,7 @@ def _language_from_terminology(ex: CswExchange) -> None:
 CSW_DEFECTS: dict[str, CswDefect] = {d.name: d for d in (
     CswDefect("none"),
     CswDefect("paging-repeats", _paging_repeats),
+    CswDefect("page-two-500", _page_two_500),
     CswDefect("wrong-matched", _wrong_matched),
     CswDefect("no-exception-report", _no_exception_report),
     CswDefect("capabilities-as-html", _capabilities_as_html),

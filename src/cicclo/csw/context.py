@@ -96,6 +96,7 @@ class RecordWalk:
     complete: bool = False
     cut_reason: str = ""
     evidence: list[str] = field(default_factory=list)
+    failed_page: str | None = None  # a page that did not answer a GetRecordsResponse (a FAIL of CSW-009's)
 
 
 def _int(value: str | None) -> int | None:
@@ -216,10 +217,13 @@ class CswContext:
                 results.problems.append(f"attribut {name} absent ou non entier ({sr.get(name)!r})")
         return results, (root, ex)
 
-    def precondition_search(self, params: dict[str, str], what: str) -> SearchResults:
+    def precondition_search(self, params: dict[str, str], what: str, owner: str) -> SearchResults:
+        """GetRecords needed before the request under test: when it fails, the test that owns it (``owner``)
+        reports the failure and this one is NOT_TESTED."""
         results, (_, ex) = self.search(params)
         if results is None:
-            raise NotTested(f"{what} : pas de csw:GetRecordsResponse ({ex.describe()}) : précondition non remplie")
+            raise NotTested(f"{what} : pas de csw:GetRecordsResponse ({ex.describe()}) : précondition non remplie "
+                            f"(voir {owner})")
         return results
 
     def page_size(self, matched: int | None) -> int:
@@ -231,7 +235,10 @@ class CswContext:
     def walk(self, base: dict[str, str], page_size: int | None = None) -> RecordWalk:
         """Follow every page of a GetRecords query (startPosition from nextRecord) within the budgets.
 
-        Pages are checked as they arrive; walks are shared by the tests of a run.
+        Pages are checked as they arrive; walks are shared by the tests of a run. A page that does not answer
+        a csw:GetRecordsResponse (server error, unreadable body) ends the walk with ``failed_page`` set: the
+        catalogue announced it (resultType=hits, nextRecord), so it is a failure of paging (CSW-009), and the
+        tests that only use the walk do not decide on a part of it.
         """
         key = tuple(sorted(base.items())) + (("_page", str(page_size)),)
         with self._lock:
@@ -240,19 +247,20 @@ class CswContext:
             attach_evidence(cached.evidence)
             return cached
         walk = RecordWalk()
-        first = self.precondition_search({**base, "resultType": "hits"}, "comptage (resultType=hits)")
+        first = self.precondition_search({**base, "resultType": "hits"}, "comptage (resultType=hits)", "CSW-010")
         size = page_size or self.page_size(first.matched)
         max_records = self.budgets.max_records
         start, seen = 1, set()
         while True:
-            results = self.precondition_search({**base, "startPosition": str(start), "maxRecords": str(size)},
-                                               f"page startPosition={start}") if walk.pages == 0 else None
+            results, (root, ex) = self.search({**base, "startPosition": str(start), "maxRecords": str(size)})
             if results is None:
-                results, (_, ex) = self.search({**base, "startPosition": str(start), "maxRecords": str(size)})
-                if results is None:
-                    walk.issues.append(f"page startPosition={start} : pas de csw:GetRecordsResponse ({ex.describe()})")
-                    walk.evidence.append(ex.ref)
-                    break
+                codes = exception_codes(root)
+                announced = "première page" if walk.pages == 0 else f"page annoncée par nextRecord={start}"
+                walk.failed_page = (f"page startPosition={start} ({announced}) : {ex.describe()} — "
+                                    + (f"exception {codes}" if codes is not None else "pas de csw:GetRecordsResponse"))
+                walk.issues.append(walk.failed_page)
+                walk.evidence.append(ex.ref)
+                break
             walk.pages += 1
             walk.evidence.append(results.exchange.ref)
             if walk.matched is None:
@@ -291,8 +299,12 @@ class CswContext:
         """(identifier, title) of real records of the catalogue, spread over the first pages."""
         walk = self.walk(self.get_records_params())
         pairs = [(rid, walk.titles.get(rid, "")) for rid in walk.ids if rid]
+        if not pairs and walk.failed_page is not None:
+            raise NotTested(f"aucune fiche lue : {walk.failed_page} (voir CSW-009)")
         if not pairs:
             raise NotTested("le catalogue ne renvoie aucune fiche identifiée : rien à interroger")
+        if walk.failed_page is not None and note is not None:
+            note.note(f"échantillon pris dans les pages lues avant l'erreur : {walk.failed_page} (voir CSW-009)")
         if len(pairs) > limit:
             step = len(pairs) / limit
             pairs = [pairs[int(k * step)] for k in range(limit)]

@@ -6,7 +6,8 @@ Records are asked in ISO 19139 (``outputSchema=http://www.isotc211.org/2005/gmd`
 ``elementSetName=full``), page by page with ``startPosition``/``maxRecords``, up to the run's ``max_records``
 budget. The sample size and any cut are reported as notes. Each record is kept as (identifier, XML bytes,
 evidence reference); a record that cannot be read is kept with its parse error, so that MD-C-002 fails for it
-and the other tests skip it with a note.
+and the other tests skip it with a note. So is a page that the catalogue announced (nextRecord) but did not serve
+(server error, exception, unreadable body): the exchange is the evidence of its failure.
 """
 
 from __future__ import annotations
@@ -337,31 +338,29 @@ class MetadataContext:
                                  "MD-C-001 et MD-C-002 : " + ", ".join(sorted(refused)))
 
     def _read_page(self, ex: Any, start: int, harvest: Harvest, room: int) -> tuple[int | None, int, int] | None:
-        """Add the records of one GetRecords page; returns (matched, nextRecord, count) or None to stop."""
-        if ex.status != 200:
-            failure = NotTested(f"{ex.describe()} : GetRecords n'a pas répondu 200")
-            if not harvest.records:
-                harvest.failure = failure
-            harvest.notes.append(str(failure))
-            return None
-        try:
-            doc = parse_xml(ex.body)
-        except XmlError as exc:
-            # the page cannot be split into records: it is kept as one unreadable "record"
+        """Add the records of one GetRecords page; returns (matched, nextRecord, count) or None to stop.
+
+        The first page is the suite's own request (a catalogue may refuse ISO 19139: the tests are then
+        NOT_TESTED). A later page was announced by the catalogue itself (nextRecord): a server error, an
+        exception or a body that is no csw:SearchResults there is kept as one unreadable "record" with the
+        exchange as evidence, so that MD-C-001/MD-C-002 fail for it and the other tests skip it with a note.
+        """
+        results, problem, unreadable = _search_results(ex)
+        if results is not None:
+            return self._add_records(results, ex, start, harvest, room)
+        if start > 1 or unreadable:
+            label = f"page annoncée par nextRecord={start}" if start > 1 else "première page"
             harvest.records.append(Record(f"page startPosition={start}", ex.body, ex.ref, None,
-                                          f"réponse GetRecords illisible : {exc}"))
+                                          f"{label} non lue : {problem}"))
+            harvest.notes.append(f"moisson interrompue à la position {start} : {problem} (voir MD-C-002)")
             return None
-        if doc.tag in (f"{{{OWS}}}ExceptionReport", "{http://www.opengis.net/ows/2.0}ExceptionReport"):
-            text = " ".join(t.strip() for t in doc.itertext() if t.strip())[:300]
-            failure = NotTested(f"GetRecords en ISO 19139 refusé par le catalogue (ExceptionReport : {text})")
-            if not harvest.records:
-                harvest.failure = failure
-            harvest.notes.append(str(failure))
-            return None
-        results = doc.find(f".//{{{CSW}}}SearchResults")
-        if results is None:
-            harvest.failure = NotTested(f"{ex.describe()} : pas de csw:SearchResults dans la réponse GetRecords")
-            return None
+        failure = NotTested(f"{problem} : aucune fiche moissonnée")
+        harvest.failure = failure
+        harvest.notes.append(str(failure))
+        return None
+
+    def _add_records(self, results: Any, ex: Any, start: int, harvest: Harvest,
+                     room: int) -> tuple[int | None, int, int]:
         children = [c for c in results if isinstance(c.tag, str)]
         if len(children) > room:  # a server that ignores maxRecords: the budget still holds
             harvest.notes.append(f"{len(children)} fiches reçues pour {room} demandées : les suivantes sont ignorées")
@@ -383,6 +382,24 @@ class MetadataContext:
     def run_check(self, verdict: Verdict, test_id: str) -> None:
         """Report the outcome of the record check ``test_id`` (C.1 and C.2 included) for every applicable record."""
         report_outcomes(verdict, self.checked(verdict), test_id)
+
+
+def _search_results(ex: Any) -> tuple[Any, str, bool]:
+    """The csw:SearchResults of a GetRecords answer, or None, why it is no page of records, and whether the
+    reason is a 200 body that is no XML."""
+    if ex.status != 200:
+        return None, f"{ex.describe()} : GetRecords n'a pas répondu 200", False
+    try:
+        doc = parse_xml(ex.body)
+    except XmlError as exc:
+        return None, f"réponse GetRecords illisible : {exc}", True
+    if doc.tag in (f"{{{OWS}}}ExceptionReport", "{http://www.opengis.net/ows/2.0}ExceptionReport"):
+        text = " ".join(t.strip() for t in doc.itertext() if t.strip())[:300]
+        return None, f"GetRecords en ISO 19139 refusé par le catalogue (ExceptionReport : {text})", False
+    results = doc.find(f".//{{{CSW}}}SearchResults")
+    if results is None:
+        return None, f"{ex.describe()} : pas de csw:SearchResults dans la réponse GetRecords", False
+    return results, "", False
 
 
 def _getrecords_params(start: int, size: int) -> dict[str, str]:

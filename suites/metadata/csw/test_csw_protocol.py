@@ -116,7 +116,7 @@ def test_output_schemas_work(csw: CswContext, verdict: Verdict) -> None:
                 rec.fail(f"{results.matched} fiches correspondent mais aucune n'est renvoyée dans ce schéma")
             if schema != CSW_SCHEMA:  # the output schema changes the representation, never the result set
                 same = csw.precondition_search({**params, "outputSchema": CSW_SCHEMA, "resultType": "hits"},
-                                               "même requête en outputSchema csw:Record")
+                                               "même requête en outputSchema csw:Record", "CSW-010")
                 rec.check(same.matched == results.matched,
                           f"numberOfRecordsMatched={results.matched} dans ce schéma mais {same.matched} pour la même "
                           "requête en csw:Record")
