@@ -6,6 +6,7 @@ import json
 import shlex
 import time
 import tracemalloc
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -295,3 +296,20 @@ def test_compressed_bodies_are_decoded(tmp_path: Path) -> None:
     body = json.dumps({"a": list(range(1000))}).encode()
     with serve(lambda h: reply(h, 200, gzip_layers(body, 2), headers={"Content-Encoding": "gzip, gzip"})) as (url, _):
         assert client(tmp_path).get(url).json() == {"a": list(range(1000))}
+
+
+def test_the_first_refusal_of_each_host_is_remembered(tmp_path: Path) -> None:
+    def route(h: BaseHTTPRequestHandler) -> None:
+        reply(h, 401 if "prive" in h.path else 200, "{}")
+
+    with serve(route) as (url, seen):
+        c = client(tmp_path)
+        c.get(url + "public")
+        assert c.first_refusal(url) is None
+        first = c.get(url + "prive/a")
+        c.get(url + "prive/b")
+        other = f"http://127.0.0.1:{free_port_with_nothing_listening()}/"
+    assert c.first_refusal(url + "ailleurs") is first
+    assert first.status == 401
+    assert c.first_refusal(other) is None
+    assert len(seen.requests) == 3

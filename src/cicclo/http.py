@@ -492,6 +492,7 @@ class HttpClient:
         self._key_locks: dict[tuple[str, ...], threading.Lock] = {}
         self._cache_lock = threading.Lock()
         self.breaker = Breaker(self.limits.breaker_threshold, self.limits.breaker_cooldown_s)
+        self._refusals: dict[str, Exchange] = {}  # per host: the first exchange answered 401 or 403
 
     def close(self) -> None:
         self._client.close()
@@ -585,6 +586,12 @@ class HttpClient:
         return (key in self.allowed_hosts or f"{host}:*" in self.allowed_hosts
                 or (host in self.allowed_hosts and int(port) in DEFAULT_PORTS.values()))
 
+    def first_refusal(self, url: str) -> Exchange | None:
+        """The first exchange of the run that the host of ``url`` answered 401 or 403, if any: a test that
+        needs to know whether the server demands authentication need not ask again."""
+        with self._stats_lock:
+            return self._refusals.get(host_key(url))
+
     def run_seconds(self) -> float:
         return time.monotonic() - self.started
 
@@ -642,6 +649,9 @@ class HttpClient:
             attach_evidence([ex.ref])
             raise
         self.breaker.success(host)
+        if ex.status in (401, 403):
+            with self._stats_lock:
+                self._refusals.setdefault(host, ex)
         self.evidence.record(ex, test_id)
         attach_evidence([ex.ref])
         return ex

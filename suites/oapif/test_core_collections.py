@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from cicclo.declare import conformance
@@ -13,6 +14,7 @@ from cicclo.oapif.context import (
     GEOJSON,
     HTML,
     CollectionRef,
+    FeatureSummary,
     OapifContext,
     find_links,
     links_of,
@@ -202,7 +204,7 @@ def test_collections_extent(api: OapifContext, verdict: Verdict) -> None:
                 _check_temporal(rec, intervals[0], walk.features)
 
 
-def _check_spatial(rec: InstanceRecorder, box: list[float], features: list[Any]) -> None:
+def _check_spatial(rec: InstanceRecorder, box: list[float], features: Iterable[FeatureSummary]) -> None:
     minx, miny, maxx, maxy = box
     crosses = minx > maxx  # extent crossing the antimeridian
     outside = []
@@ -217,7 +219,7 @@ def _check_spatial(rec: InstanceRecorder, box: list[float], features: list[Any])
     rec.check(not outside, f"{len(outside)} géométries hors de l'étendue spatiale {box} (ex. {outside[:5]})")
 
 
-def _check_temporal(rec: InstanceRecorder, interval: list[Any], features: list[Any]) -> None:
+def _check_temporal(rec: InstanceRecorder, interval: list[Any], features: Iterable[FeatureSummary]) -> None:
     start, end = interval
     bad = [f.id for f in features for t in f.times
            if (start is not None and t[:len(start)] < start[:len(t)]) or (end is not None and t[:10] > end[:10])]

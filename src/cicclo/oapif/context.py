@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable
+from array import array
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 from urllib.parse import urljoin
 
 from cicclo.classes import INSPIRE_OAPIF, KNOWN_CLASSES, declared_classes
@@ -90,7 +91,7 @@ def temporal_values(properties: Any) -> list[str]:
     return [v for v in properties.values() if isinstance(v, str) and ISO_DATE.match(v)]
 
 
-@dataclass
+@dataclass(slots=True)
 class FeatureSummary:
     """What the suite keeps of each feature of a walk (never the whole feature)."""
 
@@ -100,12 +101,91 @@ class FeatureSummary:
     times: list[str]
 
 
+class FeatureColumns(Sequence[FeatureSummary]):
+    """The summaries of a walk's features, stored column by column (about 40 bytes a feature and 4 plus its
+    length a date, besides the id, instead of some 500): envelopes in an array of doubles, geometry types as
+    small codes, dates as UTF-8 in one byte string with offsets. Reading an item builds its ``FeatureSummary``,
+    equal to what was stored."""
+
+    def __init__(self) -> None:
+        self.ids: list[Any] = []
+        self._boxes = array("d")  # 4 per feature; meaningless where _has_box is 0
+        self._has_box = bytearray()
+        self._type_codes = array("I")  # 0 for no geometry type, else 1 + index in _type_names
+        self._type_names: list[str] = []
+        self._type_index: dict[str, int] = {}
+        self._times = bytearray()  # every date, UTF-8 (lone surrogates kept), one after the other
+        self._time_ends = array("I")  # per date: its end in _times
+        self._feature_time_ends = array("I")  # per feature: the end of its dates in _time_ends
+
+    def append(self, feature_id: Any, box: tuple[float, float, float, float] | None, geometry_type: str | None,
+               times: list[str]) -> None:
+        self.ids.append(feature_id)
+        self._has_box.append(box is not None)
+        self._boxes.extend(box if box is not None else (0.0, 0.0, 0.0, 0.0))
+        code = 0
+        if geometry_type is not None:
+            code = self._type_index.get(geometry_type, 0)
+            if not code:
+                self._type_names.append(geometry_type)
+                code = self._type_index[geometry_type] = len(self._type_names)
+        self._type_codes.append(code)
+        for t in times:
+            self._times += t.encode("utf-8", "surrogatepass")
+            self._time_ends.append(len(self._times))
+        self._feature_time_ends.append(len(self._time_ends))
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @overload
+    def __getitem__(self, index: int) -> FeatureSummary: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[FeatureSummary]: ...
+
+    def __getitem__(self, index: int | slice) -> FeatureSummary | list[FeatureSummary]:
+        if isinstance(index, slice):
+            return [self._summary(i) for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return self._summary(index)
+
+    def __iter__(self) -> Iterator[FeatureSummary]:
+        names: list[str | None] = [None, *self._type_names]
+        blob, ends = self._times, self._time_ends
+        k = start = 0
+        coords = iter(self._boxes)
+        rows = zip(self.ids, self._has_box, coords, coords, coords, coords, self._type_codes,
+                   self._feature_time_ends, strict=True)
+        for fid, has_box, x0, y0, x1, y1, code, last in rows:
+            times = []
+            while k < last:
+                end = ends[k]
+                times.append(blob[start:end].decode("utf-8", "surrogatepass"))
+                start, k = end, k + 1
+            yield FeatureSummary(fid, (x0, y0, x1, y1) if has_box else None, names[code], times)
+
+    def _summary(self, i: int) -> FeatureSummary:
+        box = self._boxes[4 * i:4 * i + 4]
+        code = self._type_codes[i]
+        first, end = self._feature_time_ends[i - 1] if i else 0, self._feature_time_ends[i]
+        times = []
+        for k in range(first, end):
+            start = self._time_ends[k - 1] if k else 0
+            times.append(self._times[start:self._time_ends[k]].decode("utf-8", "surrogatepass"))
+        return FeatureSummary(self.ids[i], (box[0], box[1], box[2], box[3]) if self._has_box[i] else None,
+                              self._type_names[code - 1] if code else None, times)
+
+
 @dataclass
 class Walk:
     """The result of following ``next`` links from a first items URL, page by page."""
 
     first_url: str
-    features: list[FeatureSummary] = field(default_factory=list)
+    features: FeatureColumns = field(default_factory=FeatureColumns)
     pages: int = 0
     number_matched: int | None = None
     number_matched_per_page: list[Any] = field(default_factory=list)
@@ -120,7 +200,13 @@ class Walk:
 
     @property
     def ids(self) -> list[Any]:
-        return [f.id for f in self.features]
+        return list(self.features.ids)
+
+
+def id_key(value: Any) -> Any:
+    """A key equal for two feature ids exactly when their ``repr`` are: strings and integers are their own key
+    (shared with the walk's list of ids, no copy), anything else the 1-tuple of its ``repr``."""
+    return value if type(value) in (str, int) else (repr(value),)
 
 
 @dataclass(frozen=True)
@@ -266,7 +352,7 @@ class OapifContext:
         page = (self.required_json(first, "requête valide, que la norme impose de servir") if owned
                 else self.precondition_json(first, f"page d'entités {first.url}"))
         seen_urls = {first.url}
-        seen_ids: set[str] = set()
+        seen_ids: set[Any] = set()
         walk.number_matched = page.get("numberMatched") if isinstance(page, dict) else None
         ex = first
         while True:
@@ -284,15 +370,16 @@ class OapifContext:
                 if isinstance(f, dict):
                     if visit is not None:
                         visit(f)
-                    key = repr(f.get("id"))
-                    if f.get("id") is not None and key in seen_ids:
-                        walk.duplicate_ids.append(f.get("id"))
+                    fid = f.get("id")
+                    key = id_key(fid)
+                    if fid is not None and key in seen_ids:
+                        walk.duplicate_ids.append(fid)
                     seen_ids.add(key)
-                    walk.features.append(FeatureSummary(
-                        f.get("id"), envelope(f.get("geometry")),
-                        (f.get("geometry") or {}).get("type") if isinstance(f.get("geometry"), dict) else None,
-                        temporal_values(f.get("properties")),
-                    ))
+                    geometry = f.get("geometry")
+                    geometry_type = geometry.get("type") if isinstance(geometry, dict) else None
+                    walk.features.append(fid, envelope(geometry),
+                                         geometry_type if isinstance(geometry_type, str) else None,
+                                         temporal_values(f.get("properties")))
             nexts = [lk for lk in links_of(page) if lk.get("rel") == "next" and isinstance(lk.get("href"), str)]
             if not nexts:
                 walk.complete = True

@@ -13,7 +13,7 @@ from urllib.parse import urljoin
 from openapi_spec_validator import OpenAPIV30SpecValidator
 
 from cicclo.errors import NotTested
-from cicclo.http import Exchange
+from cicclo.http import Exchange, attach_evidence
 from cicclo.oapif.context import (
     ACCEPT_GEOJSON,
     ACCEPT_JSON,
@@ -281,6 +281,12 @@ def _matches_target_auth(scheme: dict[str, Any], auth: dict[str, str]) -> bool:
 
 
 def _observed_auth_refusal(api: OapifContext) -> Exchange | None:
+    """A 401/403 of the API: one the run already recorded under its root, else the answer of the landing page,
+    the conformance declaration or the collections (asked only when no refusal was recorded)."""
+    seen = api.client.first_refusal(api.root)
+    if seen is not None and seen.url.startswith(api.root):
+        attach_evidence([seen.ref])
+        return seen
     for ex in (api.landing(), api.client.get(api.url("conformance"), accept=ACCEPT_JSON), api.collections_exchange()):
         if ex.status in (401, 403):
             return ex
