@@ -128,12 +128,21 @@ def test_theme_in_another_eu_language() -> None:
     assert any("Grondgebruik" in m for m in inspire.ds04_inspire_theme_keyword(rec.root))
 
 
-def test_themes_in_22_languages() -> None:
+def test_themes_in_23_languages() -> None:
     from cicclo.metadata import codelists
 
     concepts = codelists.inspire()["inspire_themes"]["concepts"]
-    assert len(concepts) == 34 and all(len(c["labels"]) == 20 for c in concepts)
+    assert len(concepts) == 34 and all(len(c["labels"]) == 21 for c in concepts)
     assert codelists.theme_lookup()[codelists.label_key("Condiţii atmosferice")].endswith("/ac")
+    assert codelists.theme_lookup()[codelists.label_key("Hidrografija")].endswith("/hy")
+
+
+def test_theme_in_croatian() -> None:
+    """TG 1.4: a Croatian record names its theme by the GEMET Croatian term ('Korištenje zemljišta' = lu)."""
+    rec = record("semic/basic_dataset.xml")
+    one(rec.root, "gmd:language/gmd:LanguageCode").set("codeListValue", "hrv")
+    to_text(rec.root, f"{THEME}/gmx:Anchor", "Korištenje zemljišta")
+    assert inspire.ds04_inspire_theme_keyword(rec.root) == []
 
 
 def test_record_without_locator_is_not_applicable() -> None:
