@@ -331,9 +331,7 @@ def command_validate(args: argparse.Namespace) -> int:
     """The metadata record suite (iso19139) on record files and URLs, offline: same IDs and reports as ``run``.
 
     This process only waits for pytest (which checks the records): it imports neither the checks nor lxml."""
-
-    def is_url(value: str) -> bool:  # as cicclo.metadata.sources.is_url, which the pytest child uses
-        return value.startswith(("http://", "https://"))
+    from cicclo.metadata import is_url
 
     out = _out_dir(args.out, VALIDATE_TARGET_ID, False)
     out.mkdir(parents=True, exist_ok=True)

@@ -19,6 +19,7 @@ from typing import Any
 
 from lxml import etree
 
+from cicclo.metadata import is_url
 from cicclo.metadata.harvest import CSW, PASSED, CheckedRecord, Outcome, Record, check_record, classify
 from cicclo.oapif.xml import MAX_XML_BYTES, XmlError, parse_xml
 
@@ -34,10 +35,6 @@ class Inputs:
     files: list[tuple[Path, str]] = field(default_factory=list)
     urls: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
-
-
-def is_url(value: str) -> bool:
-    return value.startswith(("http://", "https://"))
 
 
 def expand(arguments: list[str]) -> Inputs:
